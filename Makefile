@@ -1,0 +1,36 @@
+# mailwarden: `make run` installs into .venv and scans the bundled demo messages;
+# `make test` installs what the tests need (Python packages, Debian packages, services) and runs them.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: install run test test-fast lint system-deps services bench
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(VENV)/bin/mailwarden scan src/mailwarden/data/demo --format table || [ $$? -eq 1 ]
+
+system-deps:
+	bash .ci/system-deps.sh
+
+services: system-deps
+	bash .ci/services.sh
+
+lint: install
+	$(VENV)/bin/ruff check src tests bench
+
+test: install services lint
+	$(PY) -m pytest -m "not slow"
+
+test-fast: install
+	$(PY) -m pytest -m "not slow and not services" -x
+
+bench: install
+	$(PY) bench/throughput.py

@@ -1,0 +1,3 @@
+from mailwarden.frontends.cli import main
+
+main()

@@ -1,0 +1,90 @@
+"""The SMTP envelope (what the MTA saw) and how to derive it from a delivered message."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mailwarden.message import Message
+
+_RECEIVED_FROM = re.compile(r"^\s*from\s+(\S+)(.*?)(?:\bby\b|$)", re.I | re.S)
+_IP_IN_BRACKETS = re.compile(r"\[(?:IPv6:)?([0-9A-Fa-f:.]+)\]")
+_IP_BARE = re.compile(r"\(\s*(?:[^()\[\]\s]*\s+)?\(?((?:\d{1,3}\.){3}\d{1,3})\)?")
+_FOR = re.compile(r"\bfor\s+<?([^\s<>;]+@[^\s<>;]+)>?", re.I)
+
+
+@dataclass
+class Envelope:
+    ip: str | None = None
+    helo: str | None = None
+    mail_from: str | None = None  # "" is the null reverse-path (bounces)
+    rcpt: list[str] = field(default_factory=list)
+    derived: bool = False
+
+    def to_dict(self) -> dict:
+        return {"ip": self.ip, "helo": self.helo, "mail_from": self.mail_from, "rcpt": list(self.rcpt),
+                "derived": self.derived}
+
+
+def valid_ip(text: str | None) -> str | None:
+    if not text:
+        return None
+    try:
+        return str(ipaddress.ip_address(text.strip()))
+    except ValueError:
+        return None
+
+
+def parse_received_from(value: str) -> tuple[str | None, str | None]:
+    """(HELO, connecting IP) from one Received header's `from` clause."""
+    m = _RECEIVED_FROM.match(value)
+    if not m:
+        return None, None
+    helo, rest = m.group(1), m.group(2)
+    ip = None
+    for cand in _IP_IN_BRACKETS.findall(rest) or _IP_BARE.findall(rest):
+        ip = valid_ip(cand)
+        if ip:
+            break
+    if ip is None:
+        ip = valid_ip(helo.strip("[]"))
+    return helo.strip("[]") if helo else None, ip
+
+
+def derive_envelope(msg: Message, given: Envelope | None = None) -> Envelope:
+    """Fill what the caller did not give from the receiving hop; mark the result derived."""
+    env = Envelope(**given.__dict__) if given else Envelope()
+    env.rcpt = list(env.rcpt)
+    derived = False
+    if env.ip is None or env.helo is None:
+        for h in msg.header_fields("received"):
+            helo, ip = parse_received_from(h.value)
+            if ip or helo:
+                if env.ip is None and ip:
+                    env.ip, derived = ip, True
+                if env.helo is None and helo:
+                    env.helo, derived = helo, True
+                break
+    if env.mail_from is None:
+        rp = msg.header("return-path")
+        if rp is not None:
+            env.mail_from = rp.strip().strip("<>").strip()
+            derived = True
+    if not env.rcpt:
+        for name in ("x-original-to", "delivered-to"):
+            v = msg.header(name)
+            if v and "@" in v:
+                env.rcpt = [v.strip().strip("<>")]
+                derived = True
+                break
+        else:
+            for h in msg.header_fields("received")[:1]:
+                m = _FOR.search(h.value)
+                if m:
+                    env.rcpt = [m.group(1)]
+                    derived = True
+    env.derived = derived or (given.derived if given else False)
+    return env

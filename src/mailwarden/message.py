@@ -1,0 +1,586 @@
+"""The parsed message: the one place that turns hostile bytes into a model.
+
+Why not the stdlib `email` parser on its own: on Python 3.11 a thousand nested
+multiparts raise RecursionError, an encoded-word bomb in a subject costs over a
+gigabyte, 100,000 parts take tens of seconds, and `From :` or a folded `From`
+silently disappear. This parser walks the raw buffer by offsets (no copies per
+nesting level), iteratively (no recursion), with every budget of `Limits`
+checked as it goes, and it keeps header oddities visible to analyzers instead
+of normalising them away. Bodies are decoded lazily and only once.
+"""
+
+from __future__ import annotations
+
+import binascii
+import codecs
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from mailwarden.limits import LimitHit, Limits
+
+# Codecs that are not safe or sensible for mail text (quadratic, or code-ish).
+_REFUSED_CHARSETS = {"punycode", "idna", "raw_unicode_escape", "unicode_escape", "undefined"}
+_CHARSET_ALIASES = {"ks_c_5601-1987": "cp949", "x-sjis": "shift_jis", "unicode-1-1-utf-7": "utf-7",
+                    "iso-8859-8-i": "iso-8859-8", "windows-874": "cp874", "x-unknown": "latin-1",
+                    "unknown-8bit": "latin-1", "x-user-defined": "latin-1", "default": "latin-1",
+                    "us": "ascii", "ansi_x3.4-1968": "ascii"}
+
+_ENCODED_WORD = re.compile(rb"=\?([^?\s]{1,75})\?([bBqQ])\?([^?\s]{0,2000})\?=")
+_WS_BETWEEN_WORDS = re.compile(rb"\?=[ \t\r\n]+=\?")
+
+
+@dataclass
+class Defect:
+    """Something malformed the parser saw; analyzers turn these into findings."""
+
+    symbol: str
+    detail: str
+    evidence: list[str] = field(default_factory=list)
+
+
+class _Budget:
+    """Counters shared by every entity of one message."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.parts = 0
+        self.decoded_bytes = 0
+        self.encoded_words = 0
+        self.hits: list[LimitHit] = []
+        self.defects: list[Defect] = []
+        self._hit_names: set[str] = set()
+
+    def hit(self, budget: str, detail: str, evidence: list[str] | None = None) -> None:
+        if budget in self._hit_names:  # one finding per budget is enough
+            return
+        self._hit_names.add(budget)
+        self.hits.append(LimitHit(budget, detail, evidence or []))
+
+    def defect(self, symbol: str, detail: str, evidence: list[str] | None = None) -> None:
+        if len(self.defects) < 200:
+            self.defects.append(Defect(symbol, detail, evidence or []))
+
+
+def _clip(text: str, n: int = 200) -> str:
+    return text if len(text) <= n else text[:n] + "…"
+
+
+def lookup_charset(name: str | None) -> str | None:
+    """A safe Python codec name for a MIME charset label, or None."""
+    if not name:
+        return None
+    label = name.strip().strip('"').lower()
+    label = _CHARSET_ALIASES.get(label, label)
+    try:
+        info = codecs.lookup(label)
+    except (LookupError, ValueError):
+        return None
+    if info.name in _REFUSED_CHARSETS or not getattr(info, "_is_text_encoding", True):
+        return None
+    return info.name
+
+
+def decode_bytes(data: bytes, charset: str | None) -> tuple[str, bool]:
+    """Decode text bytes; returns (text, charset_was_usable)."""
+    codec = lookup_charset(charset)
+    if codec:
+        try:
+            return data.decode(codec, "replace"), True
+        except Exception:  # noqa: BLE001 - third-party codecs may raise anything
+            pass
+    try:
+        return data.decode("utf-8"), charset is None
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), charset is None
+
+
+@dataclass
+class Header:
+    """One header field as an MTA sees it, oddities included."""
+
+    name: str  # as written, whitespace before the colon removed
+    value: str  # unfolded, undecoded (encoded-words kept), bytes read as UTF-8 with replacement
+    raw: bytes  # the field exactly as received, folding included
+    space_before_colon: bool = False
+    folded_name: bool = False  # the name and its colon were on different lines
+    has_nul: bool = False
+    has_8bit: bool = False
+    _budget: _Budget | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def key(self) -> str:
+        return self.name.lower()
+
+    @cached_property
+    def decoded(self) -> str:
+        """The value with RFC 2047 encoded-words decoded, within the message budget."""
+        if self._budget is None:
+            return decode_encoded_words(self.value.encode("utf-8", "surrogateescape"), None)
+        return decode_encoded_words(self.value.encode("utf-8", "surrogateescape"), self._budget)
+
+
+def decode_encoded_words(value: bytes, budget: _Budget | None) -> str:
+    """Decode RFC 2047 encoded-words in linear time, counting them against the budget."""
+    if b"=?" not in value:
+        return value.decode("utf-8", "replace")
+    value = _WS_BETWEEN_WORDS.sub(b"?==?", value)  # whitespace between adjacent words is dropped
+    out: list[str] = []
+    pos = 0
+    limit = budget.limits.max_encoded_words if budget else 10_000
+    for m in _ENCODED_WORD.finditer(value):
+        if budget is not None:
+            budget.encoded_words += 1
+            if budget.encoded_words > limit:
+                budget.hit("encoded_words", f"more than {limit} RFC 2047 encoded-words; the rest left undecoded",
+                           [_clip(value[:120].decode("latin-1"))])
+                out.append(value[pos:].decode("utf-8", "replace"))
+                return "".join(out)
+        out.append(value[pos:m.start()].decode("utf-8", "replace"))
+        charset, enc, payload = m.group(1).split(b"*")[0].decode("ascii", "replace"), m.group(2), m.group(3)
+        try:
+            if enc in b"bB":
+                payload = payload + b"=" * (-len(payload) % 4)
+                data = binascii.a2b_base64(payload)
+            else:
+                data = binascii.a2b_qp(payload.replace(b"_", b" "), header=True)
+        except (binascii.Error, ValueError):
+            out.append(m.group(0).decode("latin-1"))
+            pos = m.end()
+            continue
+        out.append(decode_bytes(data, charset)[0])
+        pos = m.end()
+    out.append(value[pos:].decode("utf-8", "replace"))
+    return "".join(out)
+
+
+def _parse_params(value: str) -> tuple[str, dict[str, str]]:
+    """Split `type/sub; a=b; c="d"` into the main value and parameters (lower-case keys)."""
+    value = value[:8192]
+    main, _, rest = value.partition(";")
+    params: dict[str, str] = {}
+    i, n = 0, len(rest)
+    while i < n and len(params) < 64:
+        while i < n and rest[i] in " \t;\r\n":
+            i += 1
+        j = rest.find("=", i)
+        if j < 0:
+            break
+        key = rest[i:j].strip().lower()
+        i = j + 1
+        while i < n and rest[i] in " \t":
+            i += 1
+        if i < n and rest[i] == '"':
+            i += 1
+            buf = []
+            while i < n and rest[i] != '"':
+                if rest[i] == "\\" and i + 1 < n:
+                    i += 1
+                buf.append(rest[i])
+                i += 1
+            val = "".join(buf)
+            i += 1
+        else:
+            k = rest.find(";", i)
+            k = n if k < 0 else k
+            val = rest[i:k].strip()
+            i = k
+        if key and key not in params:
+            params[key] = val
+    # RFC 2231 continuations / charset'lang'value for filenames
+    for base in ("filename", "name"):
+        if base not in params:
+            pieces = []
+            for idx in range(64):
+                v = params.get(f"{base}*{idx}*", params.get(f"{base}*{idx}"))
+                if v is None:
+                    break
+                pieces.append(v)
+            if pieces:
+                params[base + "*"] = "".join(pieces)
+        star = params.get(base + "*")
+        if star is not None and base not in params:
+            params[base] = _decode_rfc2231(star)
+    return main.strip().lower(), params
+
+
+def _decode_rfc2231(value: str) -> str:
+    from urllib.parse import unquote_to_bytes
+
+    parts = value.split("'", 2)
+    if len(parts) == 3:
+        charset, _, data = parts
+        return decode_bytes(unquote_to_bytes(data), charset or "utf-8")[0]
+    return value
+
+
+class Entity:
+    """One MIME entity (the message itself, a part, or an attached message)."""
+
+    def __init__(self, msg: Message, start: int, end: int, depth: int, parent: Entity | None) -> None:
+        self._msg = msg
+        self.start, self.end, self.depth, self.parent = start, end, depth, parent
+        self.headers: list[Header] = []
+        self.body_start = end
+        self.children: list[Entity] = []
+        self.index = 0  # position in document order
+
+    # -- headers
+    def header_fields(self, name: str) -> list[Header]:
+        key = name.lower()
+        return [h for h in self.headers if h.key == key]
+
+    def header(self, name: str) -> str | None:
+        for h in self.headers:
+            if h.key == name.lower():
+                return h.decoded
+        return None
+
+    @cached_property
+    def _content_type(self) -> tuple[str, dict[str, str]]:
+        ct = self.header("content-type")
+        if not ct:
+            parent_ct = self.parent.content_type if self.parent is not None else ""
+            return ("message/rfc822" if parent_ct == "multipart/digest" else "text/plain"), {}
+        main, params = _parse_params(ct)
+        if "/" not in main:
+            self._msg._budget.defect("MIME_BAD_CONTENT_TYPE", "Content-Type is not type/subtype", [_clip(ct)])
+            main = "text/plain" if not main or "text" in main else "application/octet-stream"
+        return main, params
+
+    @property
+    def content_type(self) -> str:
+        return self._content_type[0]
+
+    @property
+    def params(self) -> dict[str, str]:
+        return self._content_type[1]
+
+    @property
+    def charset(self) -> str | None:
+        return self.params.get("charset")
+
+    @property
+    def is_multipart(self) -> bool:
+        return self.content_type.startswith("multipart/")
+
+    @cached_property
+    def disposition(self) -> tuple[str, dict[str, str]]:
+        cd = self.header("content-disposition")
+        return _parse_params(cd) if cd else ("", {})
+
+    @property
+    def filename(self) -> str | None:
+        name = self.disposition[1].get("filename") or self.params.get("name")
+        return decode_encoded_words(name.encode("utf-8", "surrogateescape"), self._msg._budget) if name else None
+
+    @property
+    def transfer_encoding(self) -> str:
+        return (self.header("content-transfer-encoding") or "7bit").strip().lower()
+
+    @property
+    def is_attachment(self) -> bool:
+        if self.is_multipart or self.content_type.startswith("message/") and self.children:
+            return False
+        if self.disposition[0] == "attachment" or self.filename:
+            return True
+        return not self.content_type.startswith(("text/plain", "text/html"))
+
+    # -- body
+    @property
+    def raw_body(self) -> bytes:
+        return self._msg.raw[self.body_start:self.end]
+
+    @cached_property
+    def payload(self) -> bytes:
+        """The decoded body bytes, within the message's decoded-bytes budget."""
+        budget = self._msg._budget
+        room = budget.limits.max_decoded_bytes - budget.decoded_bytes
+        raw = self.raw_body
+        if room <= 0:
+            budget.hit("decoded_bytes", f"decoded content beyond {budget.limits.max_decoded_bytes} bytes not analysed")
+            return b""
+        cte = self.transfer_encoding
+        data = raw
+        if cte == "base64":
+            data = _decode_base64(raw, budget, room)
+        elif cte == "quoted-printable":
+            data = binascii.a2b_qp(raw[: room * 3])
+        elif cte not in ("7bit", "8bit", "binary", ""):
+            budget.defect("MIME_BAD_TRANSFER_ENCODING", f"unknown Content-Transfer-Encoding {cte!r}", [_clip(cte)])
+        if len(data) > room:
+            budget.hit("decoded_bytes", f"decoded content beyond {budget.limits.max_decoded_bytes} bytes not analysed")
+            data = data[:room]
+        budget.decoded_bytes += len(data)
+        return data
+
+    @cached_property
+    def text(self) -> str:
+        """The body as text (for text/* parts), charset errors replaced, not raised."""
+        text, ok = decode_bytes(self.payload, self.charset)
+        if not ok:
+            self._msg._budget.defect("MIME_BAD_CHARSET", f"unknown or unusable charset {self.charset!r}",
+                                     [_clip(str(self.charset))])
+        return text
+
+
+def _decode_base64(raw: bytes, budget: _Budget, room: int) -> bytes:
+    chunk = raw[: (room * 4) // 3 + 1024]
+    try:
+        return binascii.a2b_base64(chunk)
+    except binascii.Error:
+        cleaned = re.sub(rb"[^A-Za-z0-9+/]", b"", chunk)
+        cleaned = cleaned[: len(cleaned) - len(cleaned) % 4]
+        budget.defect("MIME_BAD_BASE64", "base64 body is truncated or corrupt; decoded what was valid",
+                      [_clip(chunk[-40:].decode("latin-1"))])
+        try:
+            return binascii.a2b_base64(cleaned)
+        except binascii.Error:
+            return b""
+
+
+class Message:
+    """A parsed message. Construct with `Message.parse(raw, limits)`; never raises on content."""
+
+    def __init__(self, raw: bytes, limits: Limits) -> None:
+        self.limits = limits
+        self._budget = _Budget(limits)
+        self.mbox_from_line: str | None = None
+        if len(raw) > limits.max_message_bytes:
+            self._budget.hit("message_bytes", f"message is {len(raw)} bytes; only the first "
+                             f"{limits.max_message_bytes} were analysed", [f"{len(raw)} bytes"])
+            raw = raw[: limits.max_message_bytes]
+        start = 0
+        if raw.startswith(b"From "):  # mbox envelope line, not a header
+            nl = raw.find(b"\n")
+            nl = len(raw) if nl < 0 else nl + 1
+            self.mbox_from_line = raw[:nl].decode("latin-1").rstrip("\r\n")
+            start = nl
+        self.raw = raw
+        self.entities: list[Entity] = []
+        self.root = Entity(self, start, len(raw), 0, None)
+        self._parse_tree()
+
+    @classmethod
+    def parse(cls, raw: bytes, limits: Limits | None = None) -> Message:
+        return cls(raw, limits or Limits())
+
+    # -- structure
+    def _parse_tree(self) -> None:
+        budget = self._budget
+        stack = [self.root]
+        while stack:
+            ent = stack.pop()
+            budget.parts += 1
+            ent.index = len(self.entities)
+            self.entities.append(ent)
+            self._parse_headers(ent)
+            if ent.depth >= self.limits.max_mime_depth and (ent.is_multipart or ent.content_type == "message/rfc822"):
+                budget.hit("mime_depth", f"MIME nesting deeper than {self.limits.max_mime_depth}; "
+                           "inner parts not analysed", [f"depth {ent.depth}: {ent.content_type}"])
+                continue
+            if ent.is_multipart:
+                children = self._split_multipart(ent)
+            elif ent.content_type in ("message/rfc822", "message/global") and ent.transfer_encoding in (
+                    "7bit", "8bit", "binary", ""):
+                children = [Entity(self, ent.body_start, ent.end, ent.depth + 1, ent)]
+            else:
+                continue
+            room = self.limits.max_parts - budget.parts - len(stack)
+            if len(children) > room:
+                budget.hit("parts", f"more than {self.limits.max_parts} MIME parts; the rest not analysed",
+                           [f"{ent.content_type} with {len(children)} parts"])
+                children = children[: max(room, 0)]
+            ent.children = children
+            stack.extend(reversed(children))
+
+    def _parse_headers(self, ent: Entity) -> None:
+        raw, pos, end = self.raw, ent.start, ent.end
+        limit = min(end, pos + self.limits.max_header_bytes)
+        budget = self._budget
+        fields: list[tuple[bytes, list[bytes]]] = []  # (first line, continuation lines)
+        body_start = end
+        while pos < end:
+            nl = raw.find(b"\n", pos, end)
+            line_end = end if nl < 0 else nl + 1
+            line = raw[pos:line_end].rstrip(b"\r\n")
+            if not line:  # blank line: end of headers
+                body_start = line_end
+                break
+            if pos >= limit:
+                budget.hit("header_bytes", f"header section larger than {self.limits.max_header_bytes} bytes; "
+                           "the rest of it was skipped", [f"entity {len(self.entities)}"])
+                blank = re.compile(rb"\r?\n\r?\n").search(raw, pos, end)
+                body_start = blank.end() if blank else end
+                break
+            if len(line) > self.limits.max_line_bytes:
+                budget.hit("line_bytes", f"a header line is longer than {self.limits.max_line_bytes} bytes",
+                           [_clip(line[:80].decode("latin-1"))])
+            if line[:1] in (b" ", b"\t"):
+                if fields:
+                    fields[-1][1].append(line)
+                else:
+                    budget.defect("HEADER_ORPHAN_CONTINUATION", "header section starts with a continuation line",
+                                  [_clip(line.decode("latin-1"))])
+                pos = line_end
+                continue
+            if b":" not in line:
+                # `From` then ` : value` on the next line: the name was folded away from its colon.
+                nxt = raw[line_end:line_end + 2][:1]
+                if nxt in (b" ", b"\t") and re.fullmatch(rb"[!-9;-~]+[ \t]*", line):
+                    fields.append((line, []))
+                    pos = line_end
+                    continue
+                if ent is self.root and not fields and ent.depth == 0:
+                    budget.defect("HEADER_MISSING", "message does not start with a header", [_clip(line.decode("latin-1"))])
+                else:
+                    budget.defect("HEADER_BODY_SEPARATOR_MISSING", "a non-header line ended the header section",
+                                  [_clip(line.decode("latin-1"))])
+                body_start = pos
+                break
+            fields.append((line, []))
+            pos = line_end
+        else:
+            body_start = end
+        if len(fields) > self.limits.max_headers:
+            budget.hit("headers", f"more than {self.limits.max_headers} header fields; the rest ignored",
+                       [f"{len(fields)} fields"])
+            fields = fields[: self.limits.max_headers]
+        ent.headers = [self._make_header(first, cont) for first, cont in fields]
+        ent.body_start = body_start
+
+    def _make_header(self, first: bytes, cont: list[bytes]) -> Header:
+        raw_field = b"\r\n".join([first, *cont])
+        folded_name = b":" not in first
+        joined = first + b"".join(cont) if folded_name else first
+        name_b, _, val_b = joined.partition(b":")
+        if not folded_name:
+            val_b = b"".join([val_b, *cont]) if cont else val_b
+        name_s = name_b.decode("latin-1")
+        name = name_s.strip()
+        value = val_b.decode("utf-8", "replace").strip(" \t")
+        return Header(
+            name=name,
+            value=value,
+            raw=raw_field,
+            space_before_colon=name_s != name_s.rstrip(" \t") or name_s != name_s.lstrip(" \t"),
+            folded_name=folded_name,
+            has_nul=b"\x00" in raw_field,
+            has_8bit=not raw_field.isascii(),
+            _budget=self._budget,
+        )
+
+    def _split_multipart(self, ent: Entity) -> list[Entity]:
+        boundary = ent.params.get("boundary", "")
+        budget = self._budget
+        if not boundary or len(boundary) > 200:
+            budget.defect("MIME_BOUNDARY_MISSING", f"{ent.content_type} without a usable boundary parameter",
+                          [_clip(ent.header("content-type") or "")])
+            return []
+        raw, end = self.raw, ent.end
+        delim = b"--" + boundary.encode("utf-8", "surrogateescape")
+        pos = ent.body_start
+        starts: list[int] = []  # body offset after each delimiter line
+        ends: list[int] = []  # offset where each delimiter line starts
+        closed = False
+        max_children = self.limits.max_parts + 1
+        while True:
+            i = raw.find(delim, pos, end)
+            if i < 0:
+                break
+            if i != ent.body_start and raw[i - 1:i] != b"\n":
+                pos = i + len(delim)
+                continue
+            after = i + len(delim)
+            is_close = raw[after:after + 2] == b"--"
+            nl = raw.find(b"\n", after, end)
+            line_end = end if nl < 0 else nl + 1
+            # the CRLF before a delimiter belongs to the delimiter
+            cut = i - 1 if i > ent.body_start else i
+            if cut > ent.body_start and raw[cut - 1:cut] == b"\r":
+                cut -= 1
+            ends.append(max(cut, ent.body_start))
+            if is_close:
+                closed = True
+                break
+            starts.append(line_end)
+            pos = line_end
+            if len(starts) > max_children:
+                break
+        if not starts:
+            budget.defect("MIME_BOUNDARY_MISSING", f"{ent.content_type}: boundary {boundary!r} never appears",
+                          [_clip(boundary)])
+            return []
+        if not closed:
+            budget.defect("MIME_UNCLOSED_MULTIPART", f"{ent.content_type}: closing boundary missing",
+                          [_clip(boundary)])
+            ends.append(end)
+        return [Entity(self, s, max(s, e), ent.depth + 1, ent) for s, e in zip(starts, ends[1:], strict=False)]
+
+    # -- convenience views
+    @property
+    def headers(self) -> list[Header]:
+        return self.root.headers
+
+    @property
+    def limit_hits(self) -> list[LimitHit]:
+        return self._budget.hits
+
+    @property
+    def defects(self) -> list[Defect]:
+        return self._budget.defects
+
+    def header_fields(self, name: str) -> list[Header]:
+        return self.root.header_fields(name)
+
+    def header(self, name: str) -> str | None:
+        return self.root.header(name)
+
+    @cached_property
+    def subject(self) -> str:
+        return (self.header("subject") or "").strip()
+
+    @cached_property
+    def message_id(self) -> str | None:
+        mid = self.header("message-id")
+        return mid.strip()[:998] if mid else None
+
+    @property
+    def leaves(self) -> list[Entity]:
+        return [e for e in self.entities if not e.children and not e.is_multipart]
+
+    @cached_property
+    def text_parts(self) -> list[Entity]:
+        return [e for e in self.leaves if e.content_type == "text/plain" and not e.is_attachment]
+
+    @cached_property
+    def html_parts(self) -> list[Entity]:
+        return [e for e in self.leaves if e.content_type == "text/html" and e.disposition[0] != "attachment"]
+
+    @cached_property
+    def attachments(self) -> list[Entity]:
+        return [e for e in self.leaves if e.is_attachment and e is not self.root]
+
+    @cached_property
+    def text(self) -> str:
+        """All text/plain bodies, joined, clipped to the text budget."""
+        return self._clip_text("\n".join(p.text for p in self.text_parts))
+
+    @cached_property
+    def html(self) -> str:
+        return self._clip_text("\n".join(p.text for p in self.html_parts))
+
+    @cached_property
+    def visible_text(self) -> str:
+        """What a reader sees: the plain text, or the HTML rendered to text when there is none."""
+        from mailwarden.htmltext import html_to_text
+
+        if self.text.strip():
+            return self.text
+        return self._clip_text(html_to_text(self.html)) if self.html else ""
+
+    def _clip_text(self, text: str) -> str:
+        if len(text) > self.limits.max_text_chars:
+            self._budget.hit("text_chars", f"text longer than {self.limits.max_text_chars} characters; clipped")
+            return text[: self.limits.max_text_chars]
+        return text
