@@ -232,8 +232,12 @@ def _merge(policy: Policy, data: dict, source: str) -> None:
 def load_policy(path: str | Path | None = None) -> Policy:
     """The built-in policy, overlaid with the user's file when given."""
     policy = Policy()
-    builtin = (resources.files("mailwarden") / "data" / "policy.toml").read_text(encoding="utf-8")
-    _merge(policy, tomllib.loads(builtin), "built-in policy")
+    data_dir = resources.files("mailwarden") / "data"
+    _merge(policy, tomllib.loads((data_dir / "policy.toml").read_text(encoding="utf-8")), "built-in policy")
+    # Each analyzer group keeps its composites and weight adjustments in data/policy.d/<group>.toml.
+    extra = sorted((p for p in (data_dir / "policy.d").iterdir() if p.name.endswith(".toml")), key=lambda p: p.name)
+    for item in extra:
+        _merge(policy, tomllib.loads(item.read_text(encoding="utf-8")), f"built-in policy.d/{item.name}")
     if path is not None:
         p = Path(path)
         try:
