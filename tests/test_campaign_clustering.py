@@ -6,7 +6,6 @@ import random
 from collections import Counter
 
 from history_mailgen import campaign_variant, newsletter, unrelated
-
 from mailwarden.engine import Engine
 
 

@@ -264,7 +264,9 @@ class HistoryAnalyzer(Analyzer):
         if not engine.record_history:
             return
         rec = facts.record
-        rec.score, rec.action, rec.file = verdict.score, verdict.action, verdict.file
+        rec.score, rec.action = verdict.score, verdict.action
+        # The engine sets verdict.file after finalize(); a front end may pass the label in facts.
+        rec.file = verdict.file or ctx.facts.get("file")
         rec.symbols = [f.symbol for f in verdict.findings if f.weight > 0]
         if verdict.action not in MALICIOUS_ACTIONS:
             # Only mail that was let through counts as "has written to us" and teaches usual links.

@@ -16,7 +16,7 @@ def copy_state(state_dir: str) -> str:
     atexit.register(shutil.rmtree, dest, True)
     if not os.path.isdir(state_dir):
         return dest
-    for root, dirs, files in os.walk(state_dir):
+    for root, _dirs, files in os.walk(state_dir):
         rel = os.path.relpath(root, state_dir)
         target = os.path.join(dest, rel) if rel != "." else dest
         os.makedirs(target, exist_ok=True)
