@@ -148,14 +148,21 @@ def _psl():
     return PublicSuffixList()
 
 
-def registrable_domain(host: str) -> str:
-    """The organisational domain of a host (the links helper's function when present)."""
+@lru_cache(maxsize=1)
+def _links_registrable():
     try:
         from mailwarden.urls import registrable_domain as rd
-
-        return rd(host)
     except ImportError:
-        pass
+        return None
+    return rd
+
+
+@lru_cache(maxsize=65536)
+def registrable_domain(host: str) -> str:
+    """The organisational domain of a host (the links helper's function when present)."""
+    rd = _links_registrable()
+    if rd is not None:
+        return rd(host)
     host = host.lower().rstrip(".")
     return _psl().privatesuffix(host) or host
 

@@ -32,6 +32,8 @@ class Database(Protocol):
 
     def execute(self, sql: str, params: tuple | list = ()) -> None: ...
 
+    def executemany(self, sql: str, rows: list[tuple]) -> None: ...
+
     def transaction(self) -> AbstractContextManager[None]: ...
 
     def campaign_lock(self) -> None: ...
@@ -175,10 +177,11 @@ class HistoryStore:
 
         links: list[Link] = []
         if signature is not None and bands:
-            cand: set[int] = set()
-            for band in bands:
-                cand.update(r[0] for r in self.db.query(
-                    "SELECT msg FROM lsh_bands WHERE band=? ORDER BY msg DESC LIMIT ?", (band, per_band)))
+            # One round trip; each band contributes only its most recent messages, so a huge benign
+            # cluster (a newsletter) costs the same as a small one.
+            sql = " UNION ALL ".join(f"SELECT msg FROM (SELECT msg FROM lsh_bands WHERE band=? ORDER BY msg DESC "
+                                     f"LIMIT {int(per_band)}) b{i}" for i in range(len(bands)))
+            cand = {int(r[0]) for r in self.db.query(sql, list(bands))}
             if cand:
                 rows = self.db.query(f"SELECT id, campaign, signature FROM messages WHERE id IN ({_ph(len(cand))})",
                                      sorted(cand))
@@ -275,15 +278,17 @@ class HistoryStore:
                  rec.auth_domain, rec.reply_to, rec.return_path, rec.platform, rec.tenant, rec.score, rec.action,
                  json.dumps(rec.symbols), rec.signature, rec.html_hash))[0][0]
             mid = int(mid)
-            for kind, value in dict.fromkeys(rec.indicators):
-                self.db.execute("INSERT INTO indicators (msg, kind, value, seen) VALUES (?,?,?,?)",
-                                (mid, kind, value, rec.seen))
-            for band in rec.bands:
-                self.db.execute("INSERT INTO lsh_bands (band, msg) VALUES (?, ?)", (band, mid))
-            for kind, a, b in rec.contacts:
-                self.db.execute("INSERT INTO contacts (kind, a, b, first_seen, last_seen, n) VALUES (?,?,?,?,?,1) "
-                                "ON CONFLICT (kind, a, b) DO UPDATE SET last_seen = excluded.last_seen, "
-                                "n = contacts.n + 1", (kind, a, b, rec.seen, rec.seen))
+            if rec.indicators:
+                self.db.executemany("INSERT INTO indicators (msg, kind, value, seen) VALUES (?,?,?,?)",
+                                    [(mid, k, v, rec.seen) for k, v in dict.fromkeys(rec.indicators)])
+            if rec.bands:
+                self.db.executemany("INSERT INTO lsh_bands (band, msg) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                                    [(b, mid) for b in rec.bands])
+            if rec.contacts:
+                self.db.executemany("INSERT INTO contacts (kind, a, b, first_seen, last_seen, n) "
+                                    "VALUES (?,?,?,?,?,1) ON CONFLICT (kind, a, b) DO UPDATE SET "
+                                    "last_seen = excluded.last_seen, n = contacts.n + 1",
+                                    [(k, a, b, rec.seen, rec.seen) for k, a, b in dict.fromkeys(rec.contacts)])
             campaign = self._assign(mid, rec, links) if links else None
         return mid, campaign
 
@@ -425,16 +430,20 @@ class HistoryStore:
         counts: dict[str, int] = {}
         with self.db.transaction():
             self.db.campaign_lock()
-            old = [r[0] for r in self.db.query("SELECT id FROM messages WHERE seen < ?", (cutoff,))]
+            from mailwarden.campaigns import lsh_bands
+
+            old = self.db.query("SELECT id, signature FROM messages WHERE seen < ?", (cutoff,))
             counts["messages"] = len(old)
             touched: set[str] = set()
             for i in range(0, len(old), 500):
-                chunk = old[i:i + 500]
+                chunk = [int(r[0]) for r in old[i:i + 500]]
                 ph = _ph(len(chunk))
                 touched.update(r[0] for r in self.db.query(
                     f"SELECT DISTINCT campaign FROM messages WHERE id IN ({ph}) AND campaign IS NOT NULL", chunk))
-                for table, col in (("indicators", "msg"), ("lsh_bands", "msg"), ("rescores", "msg"),
-                                   ("messages", "id")):
+                self.db.executemany("DELETE FROM lsh_bands WHERE band=? AND msg=?",
+                                    [(b, int(mid)) for mid, sig in old[i:i + 500] if sig is not None
+                                     for b in lsh_bands(bytes(sig))])
+                for table, col in (("indicators", "msg"), ("rescores", "msg"), ("messages", "id")):
                     self.db.execute(f"DELETE FROM {table} WHERE {col} IN ({ph})", chunk)
             for cid in touched:
                 self._refresh(cid)

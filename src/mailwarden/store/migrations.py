@@ -1,7 +1,7 @@
 """Schema migrations, one list for both back ends.
 
 Each migration is a list of statements with dialect placeholders: {ID} (auto-increment primary key),
-{BLOB}, {REAL}, {BIGINT}. Migrations run in one locked transaction, so several scanner processes
+{BLOB}, {REAL}, {BIGINT}, {CLUSTERED} (SQLite WITHOUT ROWID: the primary key is the table). Migrations run in one locked transaction, so several scanner processes
 opening a fresh store at once apply each migration exactly once. Never edit a released migration:
 append a new one.
 """
@@ -9,9 +9,10 @@ append a new one.
 from __future__ import annotations
 
 DIALECTS = {
-    "sqlite": {"ID": "INTEGER PRIMARY KEY AUTOINCREMENT", "BLOB": "BLOB", "REAL": "REAL", "BIGINT": "INTEGER"},
+    "sqlite": {"ID": "INTEGER PRIMARY KEY AUTOINCREMENT", "BLOB": "BLOB", "REAL": "REAL", "BIGINT": "INTEGER",
+               "CLUSTERED": "WITHOUT ROWID"},
     "postgresql": {"ID": "BIGSERIAL PRIMARY KEY", "BLOB": "BYTEA", "REAL": "DOUBLE PRECISION",
-                   "BIGINT": "BIGINT"},
+                   "BIGINT": "BIGINT", "CLUSTERED": ""},
 }
 
 MIGRATIONS: list[tuple[int, str, list[str]]] = [
@@ -49,10 +50,9 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             seen {REAL} NOT NULL)""",
         "CREATE INDEX indicators_kv ON indicators (kind, value, seen)",
         "CREATE INDEX indicators_msg ON indicators (msg)",
-        # The shared LSH index: one row per (band key, message).
-        "CREATE TABLE lsh_bands (band {BIGINT} NOT NULL, msg {BIGINT} NOT NULL)",
-        "CREATE INDEX lsh_bands_band ON lsh_bands (band, msg)",
-        "CREATE INDEX lsh_bands_msg ON lsh_bands (msg)",
+        # The shared LSH index: one row per (band key, message), clustered on the key. Expiry recomputes
+        # a message's band keys from its signature, so no second index is needed.
+        "CREATE TABLE lsh_bands (band {BIGINT} NOT NULL, msg {BIGINT} NOT NULL, PRIMARY KEY (band, msg)) {CLUSTERED}",
         """CREATE TABLE campaigns (
             id TEXT PRIMARY KEY,
             created {REAL} NOT NULL,
@@ -66,7 +66,7 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             campaign TEXT NOT NULL,
             kind TEXT NOT NULL,
             value TEXT NOT NULL,
-            PRIMARY KEY (campaign, kind, value))""",
+            PRIMARY KEY (campaign, kind, value)) {CLUSTERED}""",
         # Merged campaigns keep answering to their old id.
         "CREATE TABLE campaign_aliases (old TEXT PRIMARY KEY, new TEXT NOT NULL)",
         # Who has written before: (addr, address, ''), (link, sender, domain), (platform_rt, key, reply_to).
@@ -77,7 +77,7 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             first_seen {REAL} NOT NULL,
             last_seen {REAL} NOT NULL,
             n {BIGINT} NOT NULL,
-            PRIMARY KEY (kind, a, b))""",
+            PRIMARY KEY (kind, a, b)) {CLUSTERED}""",
         "CREATE INDEX contacts_last_seen ON contacts (last_seen)",
         """CREATE TABLE template_samples (
             id {ID},

@@ -40,6 +40,11 @@ class PostgresDatabase:
     def execute(self, sql: str, params: tuple | list = ()) -> None:
         self.conn.execute(_sql(sql), tuple(params))
 
+    def executemany(self, sql: str, rows: list[tuple]) -> None:
+        if rows:
+            with self.conn.cursor() as cur:
+                cur.executemany(_sql(sql), rows)
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         with self.conn.transaction():

@@ -37,6 +37,10 @@ class SQLiteDatabase:
     def execute(self, sql: str, params: tuple | list = ()) -> None:
         self.conn.execute(sql, tuple(params))
 
+    def executemany(self, sql: str, rows: list[tuple]) -> None:
+        if rows:
+            self.conn.executemany(sql, rows)
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         if self._depth:
