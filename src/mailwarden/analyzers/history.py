@@ -77,24 +77,33 @@ def _auth_domain(ctx: ScanContext) -> str | None:
 
 
 def _attachment_hashes(msg: Message, ctx: ScanContext) -> list[str]:
-    facts = ctx.facts.get("attachments")
-    hashes: list[str] = []
-    if isinstance(facts, list | tuple):
-        for a in facts:
-            h = a.get("sha256") if isinstance(a, dict) else getattr(a, "sha256", None)
-            if h:
-                hashes.append(str(h).lower())
-        if hashes:
-            return hashes
+    """SHA-256 of the attachments that can be campaign pivots.
+
+    Inline images (logos, signature pictures) repeat across a sender's ordinary mail and are left out.
+    The attachments analyzer's hashes are used when it ran; the parts are hashed here otherwise.
+    """
+    inline: set[str] = set()
+    own: list[str] = []
     for ent in msg.attachments[:50]:
-        # Inline images (logos, signatures) repeat across a sender's ordinary mail: not a campaign pivot.
-        if ent.content_type.startswith("image/") and (ent.header("content-id") or ent.disposition[0] == "inline"):
-            continue
+        is_inline = ent.content_type.startswith("image/") and (ent.header("content-id")
+                                                              or ent.disposition[0] == "inline")
         try:
-            hashes.append(hashlib.sha256(ent.payload()).hexdigest())
+            digest = hashlib.sha256(ent.payload).hexdigest() if (is_inline or "attachments" not in ctx.facts) \
+                else None
         except Exception:  # noqa: BLE001 - an undecodable part is the attachments analyzer's business
             continue
-    return hashes
+        if digest is None:
+            continue
+        (inline.add if is_inline else own.append)(digest)
+    facts = ctx.facts.get("attachments")
+    if isinstance(facts, list | tuple):
+        hashes = []
+        for a in facts:
+            h = a.get("sha256") if isinstance(a, dict) else getattr(a, "sha256", None)
+            if h and str(h).lower() not in inline:
+                hashes.append(str(h).lower())
+        return list(dict.fromkeys(hashes))
+    return list(dict.fromkeys(own))
 
 
 class HistoryAnalyzer(Analyzer):
