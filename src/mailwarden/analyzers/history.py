@@ -106,6 +106,17 @@ def _attachment_hashes(msg: Message, ctx: ScanContext) -> list[str]:
     return list(dict.fromkeys(own))
 
 
+def _big_brand(domain: str) -> bool:
+    try:
+        from mailwarden.brands import brand_for_domain
+    except ImportError:
+        return False
+    try:
+        return brand_for_domain(domain) is not None
+    except Exception:  # noqa: BLE001 - brand data is an aid here, never a reason to fail
+        return False
+
+
 class HistoryAnalyzer(Analyzer):
     name = "history"
     requires = ("auth", "links", "lures", "attachments", "headers", "platform")
@@ -165,8 +176,10 @@ class HistoryAnalyzer(Analyzer):
             rec.indicators += [("url", key), ("domain", dom)]
             if dom not in own:
                 # The sender's own site is where its ordinary mail points; only foreign landings link messages.
-                rec.pivots.append(("url", key))
                 link_domains.append(dom)
+                if not (key.endswith("/") and _big_brand(dom)):
+                    # A bare homepage of a big brand (a social-media footer icon) is in everyone's mail.
+                    rec.pivots.append(("url", key))
         for phone in ctx.phones[:20]:
             rec.indicators.append(("phone", phone))
             rec.pivots.append(("phone", phone))
