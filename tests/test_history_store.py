@@ -197,3 +197,13 @@ def test_open_store_is_stateless_without_state(tmp_path):
     assert (tmp_path / "state" / "history.sqlite3").exists()
     assert s.db.query("PRAGMA journal_mode")[0][0] == "wal"
     s.close()
+
+
+def test_subjects_can_be_kept_as_hashes_only(store):
+    store.settings.store_subjects = False
+    now = time.time()
+    add(store, rec(pivots=[("url", "x.example/a")], subject="Your invoice 42", seen=now))
+    row = list(store.rows("SELECT subject FROM messages"))
+    assert row[0][0].startswith("#") and "invoice" not in row[0][0]
+    _, subjects, _ = store.burst("url", "x.example/a", now - 60, "z@t.test", "Your invoice 42")
+    assert subjects == 1

@@ -232,6 +232,7 @@ class HistoryStore:
             "SELECT DISTINCT m.from_addr, m.subject FROM indicators i JOIN messages m ON m.id = i.msg "
             "WHERE i.kind=? AND i.value=? AND i.seen >= ? LIMIT 5000", (kind, value, since))
         senders = {r[0] for r in rows if r[0]} | ({sender} if sender else set())
+        subject = self._subject(subject)
         subjects = {r[1] for r in rows if r[1]} | ({subject} if subject else set())
         n = self.db.query("SELECT COUNT(*) FROM indicators WHERE kind=? AND value=? AND seen >= ?",
                           (kind, value, since))[0][0]
@@ -264,11 +265,7 @@ class HistoryStore:
     # --- recording -------------------------------------------------------------------------------------
     def record(self, rec: MessageRecord, links: list[Link]) -> tuple[int, str | None]:
         """Store one verdict and join (or found) its campaign. Returns (message row id, campaign id)."""
-        subject = rec.subject
-        if subject is not None and not self.settings.store_subjects:
-            import xxhash
-
-            subject = "#" + xxhash.xxh3_64_hexdigest(subject.encode("utf-8"))
+        subject = self._subject(rec.subject)
         with self.db.transaction():
             mid = self.db.query(
                 "INSERT INTO messages (seen, date_header, message_id, file, subject, from_addr, from_domain, "
@@ -291,6 +288,13 @@ class HistoryStore:
                                     [(k, a, b, rec.seen, rec.seen) for k, a, b in dict.fromkeys(rec.contacts)])
             campaign = self._assign(mid, rec, links) if links else None
         return mid, campaign
+
+    def _subject(self, subject: str | None) -> str | None:
+        if subject is None or self.settings.store_subjects:
+            return subject
+        import xxhash
+
+        return "#" + xxhash.xxh3_64_hexdigest(subject.encode("utf-8"))
 
     def _assign(self, mid: int, rec: MessageRecord, links: list[Link]) -> str | None:
         self.db.campaign_lock()  # campaign creation and merges are serialised across processes
