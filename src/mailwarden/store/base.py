@@ -319,11 +319,15 @@ class HistoryStore:
         loose = [i for i, c in current.items() if not c or self.resolve(c) != target]
         for i in loose + [mid]:
             self.db.execute("UPDATE messages SET campaign=? WHERE id=?", (target, i))
-        for lk in links:
-            if lk.msg in current:
-                self.db.execute("INSERT INTO campaign_pivots (campaign, kind, value) VALUES (?,?,?) "
-                                "ON CONFLICT DO NOTHING", (target, lk.kind, lk.value))
-        self._refresh(target)
+        pivots = list(dict.fromkeys((lk.kind, lk.value) for lk in links if lk.msg in current))
+        self.db.executemany("INSERT INTO campaign_pivots (campaign, kind, value) VALUES (?,?,?) "
+                            "ON CONFLICT DO NOTHING", [(target, k, v) for k, v in pivots])
+        # Counted incrementally: a recount per message would read the whole campaign every time.
+        seen = [r[0] for r in self.db.query(f"SELECT seen FROM messages WHERE id IN ({_ph(len(loose) + 1)})",
+                                            loose + [mid])]
+        self.db.execute("UPDATE campaigns SET size = size + ?, first_seen = CASE WHEN first_seen < ? THEN "
+                        "first_seen ELSE ? END, last_seen = CASE WHEN last_seen > ? THEN last_seen ELSE ? END "
+                        "WHERE id=?", (len(seen), min(seen), min(seen), max(seen), max(seen), target))
         if rec.action in MALICIOUS_ACTIONS:
             self.db.execute("UPDATE campaigns SET verdict='malicious', verdict_source='auto', verdict_at=? "
                             "WHERE id=? AND verdict='unknown'", (rec.seen, target))
@@ -340,6 +344,12 @@ class HistoryStore:
             self.db.execute("UPDATE campaigns SET verdict='malicious', verdict_source=?, verdict_at=? WHERE id=? "
                             "AND (verdict <> 'malicious' OR verdict_source <> 'analyst')",
                             (row[0][1], row[0][2], target))
+        self.db.execute("UPDATE campaigns SET size = size + (SELECT size FROM campaigns WHERE id=?), "
+                        "first_seen = CASE WHEN first_seen < (SELECT first_seen FROM campaigns WHERE id=?) THEN "
+                        "first_seen ELSE (SELECT first_seen FROM campaigns WHERE id=?) END, "
+                        "last_seen = CASE WHEN last_seen > (SELECT last_seen FROM campaigns WHERE id=?) THEN "
+                        "last_seen ELSE (SELECT last_seen FROM campaigns WHERE id=?) END WHERE id=?",
+                        (other, other, other, other, other, target))
         self.db.execute("DELETE FROM campaigns WHERE id=?", (other,))
         self.db.execute("UPDATE campaign_aliases SET new=? WHERE new=?", (target, other))
         self.db.execute("INSERT INTO campaign_aliases (old, new) VALUES (?, ?) ON CONFLICT (old) DO UPDATE "
