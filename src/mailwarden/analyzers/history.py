@@ -51,6 +51,7 @@ class HistoryFacts:
     record: MessageRecord
     links: list[Link] = field(default_factory=list)
     campaigns: list[dict] = field(default_factory=list)  # existing campaigns this message links to
+    pivot_hits: dict[tuple[str, str], int] = field(default_factory=dict)  # earlier messages per pivot
 
 
 def _addr(value: str | None) -> str | None:
@@ -134,11 +135,12 @@ class HistoryAnalyzer(Analyzer):
             return
         store.readonly = not ctx.engine.record_history
         rec = self._fingerprint(msg, ctx)
-        links = store.find_links(rec.signature, rec.bands, rec.pivots)
-        facts = HistoryFacts(rec, links)
+        hits: dict[tuple[str, str], int] = {}
+        links = store.find_links(rec.signature, rec.bands, rec.pivots, hits=hits)
+        facts = HistoryFacts(rec, links, pivot_hits=hits)
         ctx.facts["history"] = facts
         yield from self._campaign_findings(store, facts, ctx)
-        yield from self._burst_findings(store, rec)
+        yield from self._burst_findings(store, rec, hits)
         yield from self._contact_findings(store, rec, ctx)
 
     def _fingerprint(self, msg: Message, ctx: ScanContext) -> MessageRecord:
@@ -223,13 +225,15 @@ class HistoryAnalyzer(Analyzer):
             yield Finding("CAMPAIGN_MEMBER", "This message repeats an earlier one and starts a campaign with it.",
                           how)
 
-    def _burst_findings(self, store: Any, rec: MessageRecord) -> Iterator[Finding]:
+    def _burst_findings(self, store: Any, rec: MessageRecord, hits: dict) -> Iterator[Finding]:
         s = store.settings
         since = rec.seen - s.burst_window_minutes * 60
         minutes = f"{s.burst_window_minutes:g} minutes"
         for kind, symbol, what in (("url", "CAMPAIGN_BURST_URL", "landing page"),
                                    ("phone", "CAMPAIGN_BURST_PHONE", "phone number")):
             for _k, value in [p for p in rec.pivots if p[0] == kind][:10]:
+                if not hits.get((kind, value), 1):
+                    continue  # nobody sent it before: no burst, and no query needed
                 senders, subjects, n = store.burst(kind, value, since, rec.from_addr, rec.subject)
                 if senders >= s.burst_senders or (subjects >= s.burst_subjects and senders >= 2):
                     yield Finding(symbol, f"The same {what} arrived from {senders} senders with {subjects} "

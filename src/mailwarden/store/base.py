@@ -171,8 +171,9 @@ class HistoryStore:
 
     # --- reading for detection -----------------------------------------------------------------------
     def find_links(self, signature: bytes | None, bands: list[int], pivots: list[tuple[str, str]],
-                   per_band: int = 8) -> list[Link]:
-        """Earlier messages this one is linked to: near-duplicate text, or a shared exact pivot."""
+                   per_band: int = 8, hits: dict[tuple[str, str], int] | None = None) -> list[Link]:
+        """Earlier messages this one is linked to: near-duplicate text, or a shared exact pivot.
+        `hits`, when given, receives how many earlier messages carried each pivot (capped)."""
         from mailwarden.campaigns import signature_id, similarity
 
         links: list[Link] = []
@@ -195,6 +196,8 @@ class HistoryStore:
         for kind, value in pivots:
             rows = self.db.query("SELECT i.msg, m.campaign FROM indicators i JOIN messages m ON m.id = i.msg "
                                  "WHERE i.kind=? AND i.value=? ORDER BY i.seen DESC LIMIT ?", (kind, value, cap + 1))
+            if hits is not None:
+                hits[(kind, value)] = len(rows)
             if len(rows) > cap:
                 continue  # shared by too many messages to say anything about this one
             # Members of one campaign share the pivot: a handful of rows names every campaign involved.
