@@ -69,6 +69,7 @@ def rec(text: str = TEXT, *, seen: float | None = None, pivots=(), action: str =
         sender: str = "a@one.test", subject: str = "s") -> MessageRecord:
     sig = text_minhash(text)
     r = MessageRecord(seen=seen or time.time(), score=score, action=action, from_addr=sender, subject=subject,
+                      from_domain=sender.split("@")[1],
                       signature=sig, bands=lsh_bands(sig) if sig else [], message_id=f"<{secrets.token_hex(4)}@t>")
     r.pivots = list(pivots)
     r.indicators = list(pivots) + [("sender", sender)]
@@ -155,10 +156,15 @@ def test_hunt_by_indicator_and_sender(store):
 def test_burst_counts_senders_and_subjects_in_window(store):
     now = time.time()
     for i in range(3):
-        add(store, rec(pivots=[("url", "x.example/a")], sender=f"s{i}@t.test", subject=f"subj {i}", seen=now - 60))
-    add(store, rec(pivots=[("url", "x.example/a")], sender="old@t.test", subject="old", seen=now - 7200))
-    senders, subjects, n = store.burst("url", "x.example/a", now - 3600, "new@t.test", "subj new")
-    assert (senders, subjects, n) == (4, 4, 3)
+        add(store, rec(pivots=[("url", "x.example/a")], sender=f"s@t{i}.test", subject=f"subj {i}", seen=now - 60))
+    # A mailing list: many authors, one return path (the list server) - one sending organisation.
+    for i in range(3):
+        r = rec(pivots=[("url", "x.example/a")], sender=f"a{i}@author{i}.test", subject=f"list {i}", seen=now - 30)
+        r.return_path = "bounces@lists.example"
+        add(store, r)
+    add(store, rec(pivots=[("url", "x.example/a")], sender="old@t9.test", subject="old", seen=now - 7200))
+    orgs, subjects, n = store.burst("url", "x.example/a", now - 3600, "new.test", "subj new")
+    assert (orgs, subjects, n) == (5, 7, 6)
 
 
 def test_retention_expires_old_messages_and_their_traces(store):

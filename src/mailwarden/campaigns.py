@@ -100,7 +100,8 @@ def html_structure_hash(html: str) -> str | None:
 _TOKENISH = re.compile(r"^(?=.*\d)(?=.*[a-zA-Z])[A-Za-z0-9_\-.=~%]{10,}$|^[0-9a-fA-F\-]{16,}$|^\d{6,}$")
 
 
-def _is_token(segment: str) -> bool:
+def is_token(segment: str) -> bool:
+    """Looks like an identifier or per-recipient token rather than a word."""
     s = unquote(segment)
     return "@" in s or bool(_TOKENISH.match(s))
 
@@ -125,7 +126,7 @@ def landing_key(url: str) -> str | None:
         host = host[4:]
     segments = [s for s in parts.path.split("/") if s]
     # A trailing per-recipient token is dropped, so /login/<token> and /login?t=<token> are one page.
-    while len(segments) > 1 and _is_token(segments[-1]):
+    while len(segments) > 1 and is_token(segments[-1]):
         segments.pop()
     out = ["*" if "@" in unquote(seg) else seg for seg in segments]
     while out and out[-1].lower() in ("index.html", "index.htm", "index.php"):

@@ -35,7 +35,7 @@ from mailwarden.campaigns import (
 )
 from mailwarden.findings import Finding
 from mailwarden.store import Link, MessageRecord, open_store
-from mailwarden.store.base import MALICIOUS_ACTIONS
+from mailwarden.store.base import MALICIOUS_ACTIONS, sending_org
 
 if TYPE_CHECKING:
     from mailwarden.context import ScanContext
@@ -107,6 +107,14 @@ def _attachment_hashes(msg: Message, ctx: ScanContext) -> list[str]:
     return list(dict.fromkeys(own))
 
 
+def _names_a_resource(key: str) -> bool:
+    """A path naming one specific object: an id-like segment (a form or document id) before the end."""
+    from mailwarden.campaigns import is_token
+
+    segments = key.split("/")[1:]
+    return any(is_token(seg) for seg in segments)
+
+
 def _big_brand(domain: str) -> bool:
     try:
         from mailwarden.brands import brand_for_domain
@@ -161,7 +169,9 @@ class HistoryAnalyzer(Analyzer):
         urls = list(ctx.urls)
         if not urls and ctx.engine.analyzer("links") is None:
             urls = fallback_urls(msg.text, msg.html)
-        signature = text_minhash(msg.visible_text)
+        # A platform's notifications are near-duplicates by design (its template): for them only the
+        # exact pivots (phone, Reply-To, foreign landing pages) say "same campaign".
+        signature = None if platform.get("name") else text_minhash(msg.visible_text)
         rec = MessageRecord(seen=now, score=0.0, action="accept", date_header=(msg.header("date") or None),
                             message_id=msg.message_id, subject=msg.subject[:300] or None, from_addr=from_addr,
                             from_domain=from_domain, auth_domain=auth_domain, reply_to=reply_to,
@@ -179,8 +189,9 @@ class HistoryAnalyzer(Analyzer):
             if dom not in own:
                 # The sender's own site is where its ordinary mail points; only foreign landings link messages.
                 link_domains.append(dom)
-                if not (key.endswith("/") and _big_brand(dom)):
-                    # A bare homepage of a big brand (a social-media footer icon) is in everyone's mail.
+                if not _big_brand(dom) or _names_a_resource(key):
+                    # A big brand's own pages (homepage, privacy link, social icon) are in legitimate and
+                    # phishing mail alike; only a specific resource there (a form, a shared file) is a lure.
                     rec.pivots.append(("url", key))
         for phone in ctx.phones[:20]:
             rec.indicators.append(("phone", phone))
@@ -234,11 +245,13 @@ class HistoryAnalyzer(Analyzer):
             for _k, value in [p for p in rec.pivots if p[0] == kind][:10]:
                 if not hits.get((kind, value), 1):
                     continue  # nobody sent it before: no burst, and no query needed
-                senders, subjects, n = store.burst(kind, value, since, rec.from_addr, rec.subject)
-                if senders >= s.burst_senders or (subjects >= s.burst_subjects and senders >= 2):
-                    yield Finding(symbol, f"The same {what} arrived from {senders} senders with {subjects} "
-                                  f"different subjects within {minutes}.",
-                                  [f"{kind}: {value}", f"{n + 1} messages, {senders} senders, {subjects} subjects"])
+                org = sending_org(rec.return_path, rec.auth_domain, rec.from_domain)
+                orgs, subjects, n = store.burst(kind, value, since, org, rec.subject)
+                if orgs >= s.burst_senders or (subjects >= s.burst_subjects and orgs >= 3):
+                    yield Finding(symbol, f"The same {what} arrived from {orgs} different sending organisations "
+                                  f"with {subjects} different subjects within {minutes}.",
+                                  [f"{kind}: {value}", f"{n + 1} messages, {orgs} sending organisations, "
+                                   f"{subjects} subjects"])
                     break
 
     def _contact_findings(self, store: Any, rec: MessageRecord, ctx: ScanContext) -> Iterator[Finding]:

@@ -106,6 +106,14 @@ class Link:
     similarity: float = 1.0
 
 
+def sending_org(return_path: str | None, auth_domain: str | None, from_domain: str | None) -> str | None:
+    from mailwarden.campaigns import registrable_domain
+
+    dom = (return_path.rsplit("@", 1)[-1] if return_path and "@" in return_path else None) or auth_domain \
+        or from_domain
+    return registrable_domain(dom) if dom else None
+
+
 def _ph(n: int) -> str:
     return ",".join("?" * n)
 
@@ -227,19 +235,26 @@ class HistoryStore:
         return {"id": cid, "first_seen": first, "last_seen": last, "size": int(size), "verdict": verdict,
                 "verdict_source": source}
 
-    def burst(self, kind: str, value: str, since: float, sender: str | None = None,
+    def burst(self, kind: str, value: str, since: float, org: str | None = None,
               subject: str | None = None) -> tuple[int, int, int]:
-        """(distinct senders, distinct subjects, earlier messages) carrying this indicator since `since`,
-        counting the current message's sender and subject in."""
+        """(distinct sending organisations, distinct subjects, earlier messages) carrying this indicator
+        since `since`, counting the current message's organisation and subject in.
+
+        A sending organisation is the registrable domain of the return path (the infrastructure that
+        sent it), else of the authenticated domain, else of the From domain: a mailing list's posts
+        from many authors are one organisation; a campaign through many hijacked mailboxes is many.
+        """
         rows = self.db.query(
-            "SELECT DISTINCT m.from_addr, m.subject FROM indicators i JOIN messages m ON m.id = i.msg "
-            "WHERE i.kind=? AND i.value=? AND i.seen >= ? LIMIT 5000", (kind, value, since))
-        senders = {r[0] for r in rows if r[0]} | ({sender} if sender else set())
+            "SELECT DISTINCT m.return_path, m.auth_domain, m.from_domain, m.subject FROM indicators i "
+            "JOIN messages m ON m.id = i.msg WHERE i.kind=? AND i.value=? AND i.seen >= ? LIMIT 5000",
+            (kind, value, since))
+        orgs = {sending_org(r[0], r[1], r[2]) for r in rows} | ({org} if org else set())
+        orgs.discard(None)
         subject = self._subject(subject)
-        subjects = {r[1] for r in rows if r[1]} | ({subject} if subject else set())
+        subjects = {r[3] for r in rows if r[3]} | ({subject} if subject else set())
         n = self.db.query("SELECT COUNT(*) FROM indicators WHERE kind=? AND value=? AND seen >= ?",
                           (kind, value, since))[0][0]
-        return len(senders), len(subjects), int(n or 0)
+        return len(orgs), len(subjects), int(n or 0)
 
     def contact_count(self, kind: str, a: str, b: str = "") -> int:
         row = self.db.query("SELECT n FROM contacts WHERE kind=? AND a=? AND b=?", (kind, a, b))
