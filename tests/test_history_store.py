@@ -163,8 +163,13 @@ def test_burst_counts_senders_and_subjects_in_window(store):
         r.return_path = "bounces@lists.example"
         add(store, r)
     add(store, rec(pivots=[("url", "x.example/a")], sender="old@t9.test", subject="old", seen=now - 7200))
-    orgs, subjects, n = store.burst("url", "x.example/a", now - 3600, "new.test", "subj new")
-    assert (orgs, subjects, n) == (5, 7, 6)
+    # A newsletter: one brand, a bounce address per recipient - one sending organisation too.
+    for i in range(3):
+        r = rec(pivots=[("url", "x.example/a")], sender="news@brand.test", subject=f"issue {i}", seen=now - 20)
+        r.return_path = f"b-{i}@bounce{i}.test"
+        add(store, r)
+    orgs, subjects, n = store.burst("url", "x.example/a", now - 3600, ("new.test", "new.test"), "subj new")
+    assert (orgs, subjects, n) == (6, 10, 9)
 
 
 def test_retention_expires_old_messages_and_their_traces(store):
@@ -211,7 +216,7 @@ def test_subjects_can_be_kept_as_hashes_only(store):
     add(store, rec(pivots=[("url", "x.example/a")], subject="Your invoice 42", seen=now))
     row = list(store.rows("SELECT subject FROM messages"))
     assert row[0][0].startswith("#") and "invoice" not in row[0][0]
-    _, subjects, _ = store.burst("url", "x.example/a", now - 60, "z@t.test", "Your invoice 42")
+    _, subjects, _ = store.burst("url", "x.example/a", now - 60, ("t.test", "t.test"), "Your invoice 42")
     assert subjects == 1
 
 

@@ -35,7 +35,7 @@ from mailwarden.campaigns import (
 )
 from mailwarden.findings import Finding
 from mailwarden.store import Link, MessageRecord, open_store
-from mailwarden.store.base import MALICIOUS_ACTIONS, sending_org
+from mailwarden.store.base import MALICIOUS_ACTIONS, sending_orgs
 
 if TYPE_CHECKING:
     from mailwarden.context import ScanContext
@@ -245,7 +245,7 @@ class HistoryAnalyzer(Analyzer):
             for _k, value in [p for p in rec.pivots if p[0] == kind][:10]:
                 if not hits.get((kind, value), 1):
                     continue  # nobody sent it before: no burst, and no query needed
-                org = sending_org(rec.return_path, rec.auth_domain, rec.from_domain)
+                org = sending_orgs(rec.return_path, rec.from_domain)
                 orgs, subjects, n = store.burst(kind, value, since, org, rec.subject)
                 if orgs >= s.burst_senders or (subjects >= s.burst_subjects and orgs >= 3):
                     yield Finding(symbol, f"The same {what} arrived from {orgs} different sending organisations "

@@ -106,12 +106,41 @@ class Link:
     similarity: float = 1.0
 
 
-def sending_org(return_path: str | None, auth_domain: str | None, from_domain: str | None) -> str | None:
+def sending_orgs(return_path: str | None, from_domain: str | None) -> tuple[str | None, str | None]:
+    """(organisation of the From domain, organisation of the return path, else of the From domain)."""
     from mailwarden.campaigns import registrable_domain
 
-    dom = (return_path.rsplit("@", 1)[-1] if return_path and "@" in return_path else None) or auth_domain \
-        or from_domain
-    return registrable_domain(dom) if dom else None
+    by_from = registrable_domain(from_domain) if from_domain else None
+    path = return_path.rsplit("@", 1)[-1] if return_path and "@" in return_path else None
+    return by_from, (registrable_domain(path) if path else by_from)
+
+
+def independent_senders(pairs: set[tuple[str | None, str | None]], enough: int = 64) -> int:
+    """Size of a maximum matching between From and return-path organisations (Kuhn's algorithm),
+    stopping at `enough`."""
+    adj: dict[str, list[str]] = {}
+    for a, b in pairs:
+        if a and b:
+            adj.setdefault(a, []).append(b)
+    owner: dict[str, str] = {}
+
+    def augment(a: str, seen: set[str]) -> bool:
+        for b in adj[a]:
+            if b in seen:
+                continue
+            seen.add(b)
+            if b not in owner or augment(owner[b], seen):
+                owner[b] = a
+                return True
+        return False
+
+    size = 0
+    for a in adj:
+        if augment(a, set()):
+            size += 1
+            if size >= enough:
+                break
+    return size
 
 
 def _ph(n: int) -> str:
@@ -235,26 +264,27 @@ class HistoryStore:
         return {"id": cid, "first_seen": first, "last_seen": last, "size": int(size), "verdict": verdict,
                 "verdict_source": source}
 
-    def burst(self, kind: str, value: str, since: float, org: str | None = None,
+    def burst(self, kind: str, value: str, since: float, org: tuple[str | None, str | None] | None = None,
               subject: str | None = None) -> tuple[int, int, int]:
         """(distinct sending organisations, distinct subjects, earlier messages) carrying this indicator
         since `since`, counting the current message's organisation and subject in.
 
-        A sending organisation is the registrable domain of the return path (the infrastructure that
-        sent it), else of the authenticated domain, else of the From domain: a mailing list's posts
-        from many authors are one organisation; a campaign through many hijacked mailboxes is many.
+        Each message is a pair (From organisation, return-path organisation); independent senders are
+        the largest set of messages that share neither (a bipartite matching). A mailing list (many
+        authors, one list server) and a newsletter (one brand, bounce domains per recipient) count
+        once; a campaign through many hijacked mailboxes counts each of them.
+        `org` is the current message's `sending_orgs(...)`.
         """
         rows = self.db.query(
-            "SELECT DISTINCT m.return_path, m.auth_domain, m.from_domain, m.subject FROM indicators i "
+            "SELECT DISTINCT m.return_path, m.from_domain, m.subject FROM indicators i "
             "JOIN messages m ON m.id = i.msg WHERE i.kind=? AND i.value=? AND i.seen >= ? LIMIT 5000",
             (kind, value, since))
-        orgs = {sending_org(r[0], r[1], r[2]) for r in rows} | ({org} if org else set())
-        orgs.discard(None)
+        pairs = {sending_orgs(r[0], r[1]) for r in rows} | ({org} if org else set())
         subject = self._subject(subject)
-        subjects = {r[3] for r in rows if r[3]} | ({subject} if subject else set())
+        subjects = {r[2] for r in rows if r[2]} | ({subject} if subject else set())
         n = self.db.query("SELECT COUNT(*) FROM indicators WHERE kind=? AND value=? AND seen >= ?",
                           (kind, value, since))[0][0]
-        return len(orgs), len(subjects), int(n or 0)
+        return independent_senders(pairs), len(subjects), int(n or 0)
 
     def contact_count(self, kind: str, a: str, b: str = "") -> int:
         row = self.db.query("SELECT n FROM contacts WHERE kind=? AND a=? AND b=?", (kind, a, b))
