@@ -247,7 +247,7 @@ class HistoryAnalyzer(Analyzer):
                     continue  # nobody sent it before: no burst, and no query needed
                 org = sending_orgs(rec.return_path, rec.from_domain)
                 orgs, subjects, n = store.burst(kind, value, since, org, rec.subject)
-                if orgs >= s.burst_senders or (subjects >= s.burst_subjects and orgs >= 3):
+                if orgs >= s.burst_senders or (s.burst_subjects and subjects >= s.burst_subjects and orgs >= 3):
                     yield Finding(symbol, f"The same {what} arrived from {orgs} different sending organisations "
                                   f"with {subjects} different subjects within {minutes}.",
                                   [f"{kind}: {value}", f"{n + 1} messages, {orgs} sending organisations, "

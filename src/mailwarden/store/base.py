@@ -55,7 +55,7 @@ class Settings:
     max_pivot_messages: int = 1000  # a pivot value shared by more messages is infrastructure, not a lure
     burst_window_minutes: float = 60.0
     burst_senders: int = 4  # distinct senders sending the same landing page or phone inside the window
-    burst_subjects: int = 8  # or this many subject variants (from at least two senders)
+    burst_subjects: int = 0  # or this many subject variants from 3+ senders (0: off; list footers trip it)
     first_contact_warmup: int = 200  # messages recorded before "never seen" means anything
     sender_known_after: int = 3  # messages before a sender's usual link domains are known
     template_samples_per_key: int = 50
