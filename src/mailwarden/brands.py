@@ -159,8 +159,9 @@ class BrandIndex:
     """Brands (and optionally the organisation's own domains) with precomputed lookup tables."""
 
     def __init__(self, brands: list[Brand], tenant_suffixes: list[str], keywords: list[str],
-                 own_domains: list[str] | None = None) -> None:
+                 own_domains: list[str] | None = None, esp: list[str] | None = None) -> None:
         self.brands = {b.key: b for b in brands}
+        self.esp_orgs = frozenset(registrable_domain(d) for d in esp or [])
         if own_domains:
             own = Brand("own", "your organisation", domains=[registrable_domain(d) for d in own_domains])
             own.tokens = sorted({d.split(".")[0] for d in own.domains if d})
@@ -360,29 +361,30 @@ class BrandIndex:
         return out
 
 
-def _load_brands() -> tuple[list[Brand], list[str], list[str]]:
+def _load_brands() -> tuple[list[Brand], list[str], list[str], list[str]]:
     text = (resources.files("mailwarden") / "data" / "brands.toml").read_text(encoding="utf-8")
     data = tomllib.loads(text)
     tenants = list(data.pop("tenant_suffixes", {}).get("suffixes", []))
     keywords = list(data.pop("keywords", {}).get("words", []))
+    esp = list(data.pop("esp", {}).get("domains", []))
     brands = []
     for key, e in data.items():
         brands.append(Brand(key, e["name"], list(e.get("names", [])), [d.lower() for d in e.get("domains", [])],
                             [t.lower() for t in e.get("tokens", [])], [d.lower() for d in e.get("infra", [])],
                             bool(e.get("common_word", False))))
-    return brands, tenants, keywords
+    return brands, tenants, keywords, esp
 
 
 @lru_cache(maxsize=1)
 def default_index() -> BrandIndex:
-    brands, tenants, keywords = _load_brands()
-    return BrandIndex(brands, tenants, keywords)
+    brands, tenants, keywords, esp = _load_brands()
+    return BrandIndex(brands, tenants, keywords, esp=esp)
 
 
 def index_with_own_domains(own_domains: list[str]) -> BrandIndex:
     """The bundled brands plus the organisation's own domains (brand key "own")."""
-    brands, tenants, keywords = _load_brands()
-    return BrandIndex(brands, tenants, keywords, own_domains=own_domains)
+    brands, tenants, keywords, esp = _load_brands()
+    return BrandIndex(brands, tenants, keywords, own_domains=own_domains, esp=esp)
 
 
 def match_brand(text: str) -> list[str]:
