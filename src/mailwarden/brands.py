@@ -30,6 +30,15 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 _PSL: PublicSuffixList | None = None
 
+# Free mail providers: an address there belongs to a person, never to the provider's brand.
+FREEMAIL = frozenset("""gmail.com googlemail.com yahoo.com yahoo.co.uk yahoo.fr yahoo.de yahoo.es yahoo.it
+yahoo.com.br ymail.com rocketmail.com hotmail.com hotmail.co.uk hotmail.fr hotmail.de hotmail.it hotmail.es
+outlook.com outlook.fr outlook.de outlook.es live.com live.co.uk live.fr msn.com aol.com icloud.com me.com
+mac.com proton.me protonmail.com pm.me gmx.com gmx.de gmx.net gmx.at web.de mail.com mail.ru yandex.ru yandex.com
+zoho.com zohomail.com tutanota.com tuta.io qq.com 163.com 126.com sina.com naver.com daum.net hanmail.net
+libero.it virgilio.it orange.fr wanadoo.fr free.fr laposte.net t-online.de uol.com.br bol.com.br terra.com.br
+seznam.cz wp.pl o2.pl interia.pl rediffmail.com inbox.ru bk.ru list.ru rambler.ru fastmail.com hey.com""".split())
+
 
 def _psl() -> PublicSuffixList:
     global _PSL

@@ -351,7 +351,8 @@ class Message:
                              f"{limits.max_message_bytes} were analysed", [f"{len(raw)} bytes"])
             raw = raw[: limits.max_message_bytes]
         start = 0
-        if raw.startswith(b"From "):  # mbox envelope line, not a header
+        # mbox envelope line, not a header; `From : x` (space before the colon) is a header, kept visible.
+        if raw.startswith(b"From ") and not re.match(rb"From[ \t]*:", raw):
             nl = raw.find(b"\n")
             nl = len(raw) if nl < 0 else nl + 1
             self.mbox_from_line = raw[:nl].decode("latin-1").rstrip("\r\n")

@@ -68,7 +68,7 @@ def ip_of(text: str | None) -> ipaddress.IPv4Address | ipaddress.IPv6Address | N
 
 
 _BOGON_V4 = [ipaddress.ip_network(n) for n in (
-    "0.0.0.0/8", "100.64.0.0/10", "192.0.0.0/24", "198.18.0.0/15", "224.0.0.0/4", "240.0.0.0/4",
+    "0.0.0.0/8", "192.0.0.0/24", "198.18.0.0/15", "224.0.0.0/4", "240.0.0.0/4",
     "255.255.255.255/32")]
 
 
@@ -81,7 +81,8 @@ def ip_class(text: str | None) -> str:
         return "bogon"
     if ip.version == 6 and (ip.is_multicast or ip.is_unspecified or ip.is_reserved):
         return "bogon"
-    if ip.is_private or ip.is_loopback or ip.is_link_local:
+    if ip.is_private or ip.is_loopback or ip.is_link_local or (
+            ip.version == 4 and ip in ipaddress.ip_network("100.64.0.0/10")):  # carrier-grade NAT, used internally
         # Documentation ranges are "private" to the ipaddress module but show up in examples.
         if ip.version == 4 and any(ip in ipaddress.ip_network(n) for n in
                                    ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24")):
@@ -133,12 +134,10 @@ def _split(value: str) -> tuple[list[tuple[str, str]], list[str], str]:
     flush_word()
     if cbuf:
         comments.append("".join(cbuf))
-    current = ""
     for w in words:
         lw = w.lower()
         if lw in _KEYWORDS:
             clauses.append((lw, []))
-            current = lw
         elif clauses:
             clauses[-1][1].append(w)
         else:

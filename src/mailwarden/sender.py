@@ -36,6 +36,7 @@ class VisibleFrom:
     display_domains: list[str] = field(default_factory=list)  # address-shaped domains inside the display name
     display_tricks: list[str] = field(default_factory=list)  # encoded/controls/angle brackets in display name
     other_readings: list[str] = field(default_factory=list)  # the other addresses a reader could pick
+    malformed: bool = False  # the address list is broken but has one clear reading
 
     @property
     def ambiguous(self) -> bool:
@@ -109,10 +110,16 @@ def visible_from(msg: Message) -> VisibleFrom:
     if any(h.has_nul for h in fields):
         reasons.append("nul")
     boxes, list_odd = _parse(msg, fields[0])
+    real = [b for b in boxes if b.domain]
+    if len(real) == 1 and len(boxes) > 1 and all("@" not in b.address for b in boxes if not b.domain):
+        # `"Name", <addr>`: a stray comma turns the display name into a domainless mailbox. Clients
+        # still show the one real address, so this is malformed rather than two answers.
+        boxes = real
+        list_odd = [o for o in list_odd if o != "multiple"] + ["stray_display_name"]
     if "multiple" in list_odd:
         reasons.append("multiple_mailboxes")
-    if "group" in list_odd or "unbalanced" in list_odd:
-        reasons.append("malformed_address_list")
+    if "group" in list_odd:
+        reasons.append("group_syntax")
     for mb in boxes:
         reasons.extend(o for o in mb.oddities if o in _ADDRESS_ODDITIES)
     first = boxes[0] if boxes else None
@@ -122,6 +129,7 @@ def visible_from(msg: Message) -> VisibleFrom:
         others.extend(m.address for m in more)
     others.extend(m.address for m in boxes[1:])
     vf = VisibleFrom(first, boxes, fields, [], stand_in)
+    vf.malformed = "stray_display_name" in list_odd or "unbalanced" in list_odd
     if first is not None:
         vf.display_domains, vf.display_tricks = display_name_findings(first)
         if "encoded_address" in vf.display_tricks or "control_characters" in vf.display_tricks:

@@ -64,6 +64,9 @@ class HeadersAnalyzer(Analyzer):
             yield Finding("FROM_MULTIPLE_HEADERS", f"The message has {len(vf.from_headers)} From headers; "
                           "what you see may not be what was authenticated.",
                           [f"{h.name}: {h.value}" for h in vf.from_headers])
+        if vf.malformed and vf.from_headers:
+            yield Finding("FROM_MALFORMED", "The From header is malformed (stray commas or brackets), though it "
+                          "names one address.", [f"From: {vf.from_headers[0].value}"])
         if len(vf.all_mailboxes) > 1:
             yield Finding("FROM_MULTIPLE_MAILBOXES", "The From header lists several senders.",
                           [mb.address for mb in vf.all_mailboxes])

@@ -30,25 +30,25 @@ from collections.abc import Iterator
 from typing import Any
 
 from mailwarden.analyzers.base import Analyzer
-from mailwarden.brands import BrandIndex, default_index, index_with_own_domains, is_mixed_script, registrable_domain
+from mailwarden.brands import (
+    FREEMAIL,
+    BrandIndex,
+    default_index,
+    index_with_own_domains,
+    is_mixed_script,
+    registrable_domain,
+)
 from mailwarden.context import ScanContext
 from mailwarden.findings import Finding
 from mailwarden.message import Message
 from mailwarden.received import parse_hop
 from mailwarden.sender import VisibleFrom
 
-FREEMAIL = frozenset("""gmail.com googlemail.com yahoo.com yahoo.co.uk yahoo.fr yahoo.de yahoo.es yahoo.it
-yahoo.com.br ymail.com rocketmail.com hotmail.com hotmail.co.uk hotmail.fr hotmail.de hotmail.it hotmail.es
-outlook.com outlook.fr outlook.de outlook.es live.com live.co.uk live.fr msn.com aol.com icloud.com me.com
-mac.com proton.me protonmail.com pm.me gmx.com gmx.de gmx.net gmx.at web.de mail.com mail.ru yandex.ru yandex.com
-zoho.com zohomail.com tutanota.com tuta.io qq.com 163.com 126.com sina.com naver.com daum.net hanmail.net
-libero.it virgilio.it orange.fr wanadoo.fr free.fr laposte.net t-online.de uol.com.br bol.com.br terra.com.br
-seznam.cz wp.pl o2.pl interia.pl rediffmail.com inbox.ru bk.ru list.ru rambler.ru fastmail.com hey.com""".split())
-
 # Service words that make a common-word brand in a display name mean the brand ("Chase Alerts").
 _SERVICE_WORDS = re.compile(r"\b(support|service|services|team|security|account|accounts|billing|alert|alerts|"
                             r"bank|banking|online|notification|notifications|customer|care|help|center|"
                             r"no-?reply|admin|verification|payments?|id|store|delivery|express)\b", re.I)
+_ADDR_LIKE = re.compile(r"[^\s<>\"']*@[^\s<>\"']*")
 _SMTP_AUTH = re.compile(r"\bsmtp\.auth=([^\s;]+)", re.I)
 _AUTHENTICATED_SENDER = re.compile(r"authenticated sender:\s*([^\s()]+)", re.I)
 
@@ -118,7 +118,8 @@ class IdentityAnalyzer(Analyzer):
         mb = vf.mailbox
         domain = (mb.domain if mb else "") or ""
         org = _org(domain)
-        brand = idx.brand_for_domain(domain) if domain else None
+        # A free-mail address is a person's, not the brand's: gmail.com is not "Google" speaking.
+        brand = idx.brand_for_domain(domain) if domain and org not in FREEMAIL else None
         authenticated_visible = self._authenticated_as(auth, domain) and not vf.ambiguous
         dmarc_domain = (getattr(auth, "dmarc_domain", None) or "") if auth is not None else ""
         if authenticated_visible and dmarc_domain and _org(dmarc_domain) != org:
@@ -179,7 +180,10 @@ class IdentityAnalyzer(Analyzer):
 
         # 4. display-name impersonation
         if mb is not None and mb.display_name:
-            names = [b for b in idx.match_brand(mb.display_name) if b != "own"]
+            # Addresses written in the name are judged by FROM_DISPLAY_NAME_ADDRESS; "bob@gmail.com"
+            # as a name does not claim to be Google.
+            shown_name = _ADDR_LIKE.sub(" ", mb.display_name)
+            names = [b for b in idx.match_brand(shown_name) if b != "own"]
             facts["display_brands"] = names
             for b in names:
                 owner = idx.brands[b]
@@ -203,7 +207,7 @@ class IdentityAnalyzer(Analyzer):
             if rorg in FREEMAIL and org not in FREEMAIL and not listish:
                 yield Finding("REPLYTO_FREEMAIL_PIVOT", f"The message comes from {domain} but replies go to a "
                               f"free mail account ({rt}).", [f"From: {mb.address}", f"Reply-To: {rt}"])
-            elif brand and brand != "own" and idx.brand_for_domain(rorg) != brand:
+            elif brand and brand != "own" and idx.brand_for_domain(rorg) != brand and not listish:
                 yield Finding("REPLYTO_BRAND_PIVOT", f"The message comes from {idx.brands[brand].name} but replies "
                               f"go to {rt}, outside {idx.brands[brand].name}.",
                               [f"From: {mb.address}", f"Reply-To: {rt}"])
@@ -212,7 +216,7 @@ class IdentityAnalyzer(Analyzer):
                               [f"From: {mb.address}", f"Reply-To: {rt}"])
         env = ctx.envelope
         mf = env.mail_from
-        if mf and brand and brand != "own":
+        if mf and brand and brand != "own" and auth is not None:
             mforg = _org(_addr_domain(mf))
             if mforg and idx.brand_for_domain(mforg) != brand and brand not in idx.infra_brands(mforg) \
                     and not self._authenticated_as(auth, domain):

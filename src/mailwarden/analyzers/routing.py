@@ -18,7 +18,7 @@ from datetime import timedelta
 from typing import Any
 
 from mailwarden.analyzers.base import Analyzer
-from mailwarden.brands import BrandIndex, default_index, registrable_domain
+from mailwarden.brands import FREEMAIL, BrandIndex, default_index, registrable_domain
 from mailwarden.context import ScanContext
 from mailwarden.findings import Finding
 from mailwarden.message import Message
@@ -27,6 +27,7 @@ from mailwarden.received import Hop, ip_class, ip_of, is_hostname, parse_chain
 _BACKWARDS = timedelta(minutes=30)  # clocks of small MTAs drift; less than this is noise
 _LONG_DELAY = timedelta(days=3)
 _MANY_HOPS = 25
+_INTERNAL_TLDS = (".internal", ".local", ".lan", ".corp", ".localdomain", ".home", ".intra", ".private")
 _MSGID_DOMAIN = re.compile(r"@([A-Za-z0-9.\-]+)>?\s*$")
 
 
@@ -41,8 +42,8 @@ def entry_hop(hops: list[Hop]) -> Hop | None:
     last server as seen by the receiving side. Internal transfers (same registrable domain on
     both ends, or private addresses) are skipped."""
     for hop in hops:
-        if not hop.ip and not hop.from_name:
-            continue
+        if not hop.ip:
+            continue  # local delivery (LMTP, pipes) or a hop that records no address
         by_org, from_org = _org(hop.by), _org(hop.from_name)
         if from_org and by_org and from_org == by_org:
             continue
@@ -68,7 +69,7 @@ class RoutingAnalyzer(Analyzer):
         from_domain = (mb.domain if mb else "") or ""
         from_org = registrable_domain(from_domain) if from_domain else ""
         idx = self.index
-        brand = idx.brand_for_domain(from_domain) if from_domain else None
+        brand = idx.brand_for_domain(from_domain) if from_domain and from_org not in FREEMAIL else None
         entry = entry_hop(hops)
         facts: dict[str, Any] = {"hops": hops, "entry": entry, "origin_ip": None, "message_id_domain": None}
         ctx.facts["routing"] = facts
@@ -104,7 +105,8 @@ class RoutingAnalyzer(Analyzer):
             # have crossed the Internet from an address that cannot be routed there.
             f_org, b_org = _org(hop.from_name), _org(hop.by)
             if ip_class(hop.ip) == "private" and f_org and b_org and f_org != b_org \
-                    and not hop.from_name.lower().startswith("localhost"):
+                    and not hop.from_name.lower().startswith("localhost") \
+                    and not hop.from_name.lower().rstrip(".").endswith(_INTERNAL_TLDS):
                 yield Finding("RCVD_PRIVATE_IP_CROSS_ORG", f"{hop.by} says it received the message from "
                               f"{hop.from_name} at the private address {hop.ip}.", [_clip(hop.raw)])
                 break
@@ -118,6 +120,8 @@ class RoutingAnalyzer(Analyzer):
             if not helo_brand:
                 continue
             seen = hop.rdns.rstrip(".").lower() if hop.rdns else ""
+            if ip_class(hop.ip) == "private":
+                continue  # an internal hop: reverse names of private addresses prove nothing
             if seen and seen != helo and idx.brand_for_domain(seen) != helo_brand \
                     and helo_brand not in idx.infra_brands(seen):
                 yield Finding("RCVD_HELO_FORGED_BRAND", f"A server introduced itself as {helo} "
