@@ -1,7 +1,6 @@
 """Composition Kills: an empty MAIL FROM on a message that is not a bounce."""
 
 from identity_helpers import crlf, symbols
-
 from mailwarden.envelope import Envelope
 
 

@@ -1,7 +1,6 @@
 """Composition Kills: with no MAIL FROM, SPF checks the HELO name, which the client chose freely."""
 
 from identity_helpers import StubAuth, crlf, symbols
-
 from mailwarden.envelope import Envelope
 
 RAW = crlf("From: service@paypal.com\nTo: a@b.example\nSubject: Your account\nMessage-ID: <1@x.example>\n\nhi\n")

@@ -1,7 +1,6 @@
 """Composition Kills: an authenticated user submits mail with a From their account does not own."""
 
 from identity_helpers import crlf, symbols
-
 from mailwarden.config import Config
 from mailwarden.engine import Engine
 
