@@ -185,6 +185,9 @@ class NullResolver:
     def query(self, name: str, rdtype: str) -> list[str]:
         raise DNSError(self.reason)
 
+    def is_down(self) -> bool:
+        return True
+
 
 # ---------------------------------------------------------------- live DNS
 class LiveResolver:
@@ -279,6 +282,11 @@ class LiveResolver:
         self._store(key, out, ttl)
         return list(out)
 
+    def is_down(self) -> bool:
+        """True while the circuit breaker is open: callers may skip work that needs DNS."""
+        with self._lock:
+            return time.monotonic() < self._open_until
+
     def _ok(self) -> None:
         with self._lock:
             self._consecutive_timeouts = 0
@@ -303,6 +311,9 @@ class BudgetResolver:
         self.used = 0
         self._memo: dict[tuple[str, str], Any] = {}
 
+    def is_down(self) -> bool:
+        return is_down(self.inner) or self.used >= self.budget
+
     def query(self, name: str, rdtype: str) -> list[str]:
         key = (normalise_name(name), rdtype.upper())
         if key in self._memo:
@@ -322,6 +333,14 @@ class BudgetResolver:
             raise
         self._memo[key] = list(out)
         return out
+
+
+def is_down(resolver: Any) -> bool:
+    """True when asking `resolver` is known to be pointless right now (none, disabled, breaker open)."""
+    if resolver is None:
+        return True
+    probe = getattr(resolver, "is_down", None)
+    return bool(probe()) if callable(probe) else False
 
 
 def default_resolver(config: Any = None) -> Any:
