@@ -82,13 +82,22 @@ def received_hosts(value: str) -> tuple[str | None, str | None]:
     return (m_from.group(1).strip("[]") if m_from else None), (m_by.group(1).strip("[]") if m_by else None)
 
 
-@dataclass
 class ARSeen:
-    """One Authentication-Results-like header in the message, with its position."""
+    """One Authentication-Results-like header in the message, with its position; parsed on demand."""
 
-    index: int  # position among all header fields, 0 = topmost (newest)
-    name: str
-    header: ARHeader
+    __slots__ = ("index", "name", "value", "_header")
+
+    def __init__(self, index: int, name: str, value: str) -> None:
+        self.index = index  # position among all header fields, 0 = topmost (newest)
+        self.name = name
+        self.value = value
+        self._header: ARHeader | None = None
+
+    @property
+    def header(self) -> ARHeader:
+        if self._header is None:
+            self._header = parse_authentication_results(self.value, arc=self.arc)
+        return self._header
 
     @property
     def arc(self) -> bool:
@@ -100,7 +109,7 @@ def authres_headers(msg: Message) -> list[ARSeen]:
     for i, h in enumerate(msg.headers):
         k = h.key
         if k in AR_NAMES:
-            out.append(ARSeen(i, h.name, parse_authentication_results(h.value, arc=k.startswith("arc-"))))
+            out.append(ARSeen(i, h.name, h.value))
             if len(out) >= 50:
                 break
     return out
