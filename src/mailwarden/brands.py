@@ -47,6 +47,7 @@ def _psl() -> PublicSuffixList:
     return _PSL
 
 
+@lru_cache(maxsize=8192)
 def registrable_domain(host: str) -> str:
     """The registrable domain (PSL, private section included); the host itself when it has none."""
     host = host.strip().rstrip(".").lower()
@@ -176,6 +177,7 @@ class BrandIndex:
             own.tokens = sorted({d.split(".")[0] for d in own.domains if d})
             self.brands["own"] = own
         self.tenant_suffixes = sorted({s.lower() for s in tenant_suffixes}, key=len, reverse=True)
+        self._tenant_set = frozenset(self.tenant_suffixes)
         self.keywords = frozenset(skeleton(k.lower()) for k in keywords)
         self._domain_owner: dict[str, str] = {}
         self._infra_owner: dict[str, set[str]] = {}
@@ -216,11 +218,11 @@ class BrandIndex:
     # -- ownership
     def tenant_of(self, host: str) -> tuple[str, str] | None:
         """(tenant label, platform suffix) when `host` is a customer subdomain of a shared platform."""
-        host = host.lower().rstrip(".")
-        for suf in self.tenant_suffixes:
-            if host.endswith("." + suf):
-                rest = host[: -len(suf) - 1]
-                return rest.rsplit(".", 1)[-1], suf
+        labels = host.lower().rstrip(".").split(".")
+        # Longest suffix first, so x.mail.onmicrosoft.com is a tenant of mail.onmicrosoft.com.
+        for i in range(1, len(labels)):
+            if ".".join(labels[i:]) in self._tenant_set:
+                return labels[i - 1], ".".join(labels[i:])
         return None
 
     def brand_for_domain(self, domain: str) -> str | None:

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 
 from mailwarden.message import Message
 
@@ -54,10 +55,15 @@ class Hop:
         return w.endswith("A") and w.startswith(("ESMTP", "LMTP")) or "authenticated sender" in self.raw.lower()
 
 
+_IPV4_ONLY = re.compile(rf"{_IPV4}\.?")
+
+
+@lru_cache(maxsize=4096)
 def is_hostname(name: str) -> bool:
-    return bool(_HOSTNAME.match(name)) and not re.fullmatch(rf"{_IPV4}\.?", name)
+    return bool(_HOSTNAME.match(name)) and not _IPV4_ONLY.fullmatch(name)
 
 
+@lru_cache(maxsize=4096)
 def ip_of(text: str | None) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     if not text:
         return None
@@ -72,6 +78,11 @@ _BOGON_V4 = [ipaddress.ip_network(n) for n in (
     "255.255.255.255/32")]
 
 
+_DOC_V4 = [ipaddress.ip_network(n) for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24")]
+_CGN = ipaddress.ip_network("100.64.0.0/10")
+
+
+@lru_cache(maxsize=4096)
 def ip_class(text: str | None) -> str:
     """"public", "private" (RFC 1918/4193, loopback, link-local), "bogon" (never a sender), or ""."""
     ip = ip_of(text)
@@ -82,13 +93,17 @@ def ip_class(text: str | None) -> str:
     if ip.version == 6 and (ip.is_multicast or ip.is_unspecified or ip.is_reserved):
         return "bogon"
     if ip.is_private or ip.is_loopback or ip.is_link_local or (
-            ip.version == 4 and ip in ipaddress.ip_network("100.64.0.0/10")):  # carrier-grade NAT, used internally
+            ip.version == 4 and ip in _CGN):  # carrier-grade NAT, used internally
         # Documentation ranges are "private" to the ipaddress module but show up in examples.
-        if ip.version == 4 and any(ip in ipaddress.ip_network(n) for n in
-                                   ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24")):
+        if ip.version == 4 and any(ip in n for n in _DOC_V4):
             return "public"
         return "private"
     return "public"
+
+
+_COMMENT = re.compile(r"\((?:[^()\\]|\\.|\((?:[^()\\]|\\.|\([^()]*\))*\))*\)")  # nesting to depth 3
+_MARKER = re.compile(r"\x00(\d+)")
+_TRAILING_COMMENT = re.compile(r"\s*\([^)]*\)\s*$")
 
 
 def _split(value: str) -> tuple[list[tuple[str, str]], list[str], str]:
@@ -96,52 +111,23 @@ def _split(value: str) -> tuple[list[tuple[str, str]], list[str], str]:
     head, sep, date = value.rpartition(";")
     if not sep:
         head, date = value, ""
-    clauses: list[tuple[str, list[str]]] = []
+    head = head[:4000]
     comments: list[str] = []
-    depth = 0
-    buf: list[str] = []
-    cbuf: list[str] = []
-    words: list[str] = []
 
-    def flush_word() -> None:
-        if buf:
-            words.append("".join(buf))
-            buf.clear()
+    def mark(m: re.Match) -> str:
+        comments.append(m.group(0)[1:-1])
+        return f" \x00{len(comments) - 1} "
 
-    for ch in head[:4000]:
-        if ch == "(":
-            if depth == 0:
-                flush_word()
-            else:
-                cbuf.append(ch)
-            depth += 1
-            continue
-        if ch == ")" and depth:
-            depth -= 1
-            if depth == 0:
-                comments.append("".join(cbuf))
-                words.append("\x00" + str(len(comments) - 1))  # comment marker, kept in position
-                cbuf.clear()
-            else:
-                cbuf.append(ch)
-            continue
-        if depth:
-            cbuf.append(ch)
-        elif ch.isspace():
-            flush_word()
-        else:
-            buf.append(ch)
-    flush_word()
-    if cbuf:
-        comments.append("".join(cbuf))
-    for w in words:
-        lw = w.lower()
+    flat = _COMMENT.sub(mark, head) if "(" in head else head
+    clauses: list[tuple[str, list[str]]] = []
+    for tok in flat.replace("(", " ").replace(")", " ").split():
+        lw = tok.lower()
         if lw in _KEYWORDS:
             clauses.append((lw, []))
         elif clauses:
-            clauses[-1][1].append(w)
+            clauses[-1][1].append(tok)
         else:
-            clauses.append(("", [w]))
+            clauses.append(("", [tok]))
     return [(k, " ".join(v)) for k, v in clauses], comments, date.strip()
 
 
@@ -151,10 +137,10 @@ def parse_hop(value: str, index: int = 0) -> Hop:
     hop.comments = comments
 
     def clause_comments(text: str) -> list[str]:
-        return [comments[int(m)] for m in re.findall(r"\x00(\d+)", text) if int(m) < len(comments)]
+        return [comments[int(m)] for m in _MARKER.findall(text) if int(m) < len(comments)]
 
     for key, text in clauses:
-        plain = re.sub(r"\x00\d+", " ", text).split()
+        plain = _MARKER.sub(" ", text).split() if "\x00" in text else text.split()
         first = plain[0] if plain else None
         if key == "from" and hop.helo is None:
             hop.helo = first.strip("[]") if first else None
@@ -179,7 +165,7 @@ def parse_hop(value: str, index: int = 0) -> Hop:
         hop.helo = None
     if date:
         try:
-            dt = parsedate_to_datetime(re.sub(r"\s*\([^)]*\)\s*$", "", date))
+            dt = parsedate_to_datetime(_TRAILING_COMMENT.sub("", date))
             hop.date = dt if dt.tzinfo else dt.replace(tzinfo=UTC)  # "-0000": UTC, zone unknown
         except (TypeError, ValueError, IndexError, OverflowError):
             hop.date = None

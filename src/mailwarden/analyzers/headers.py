@@ -34,7 +34,7 @@ _ADDRESS_SYMBOLS = {
                          "that programs cut off at different places."),
     "multiple_angle": ("FROM_MULTIPLE_ANGLE", "The From mailbox has several <...> addresses."),
 }
-_SINGLETONS = ("subject", "date", "message-id", "sender", "reply-to", "to", "return-path")
+_SINGLETONS = ("subject", "date", "message-id", "sender", "reply-to", "to")  # Return-Path repeats on re-delivery
 
 
 class HeadersAnalyzer(Analyzer):

@@ -145,7 +145,10 @@ class IdentityAnalyzer(Analyzer):
                           [f"dkim pass d={d}" for d in dkim_domains[:5]] + [f"From domain: {domain}"])
 
         # 2. a protected brand or our own domain in From, without authentication for it
-        if auth is not None and domain and not self._authenticated_as(auth, domain):
+        # Only a definite DMARC failure counts: "none"/"temperror" offline or without DNS means
+        # we do not know, and not knowing must not look like spoofing.
+        dmarc_failed = auth is not None and getattr(auth, "dmarc_result", "none") == "fail"
+        if dmarc_failed and domain and not self._authenticated_as(auth, domain):
             if org in self.own_orgs:
                 yield Finding("FROM_OWN_DOMAIN_UNAUTHENTICATED", f"The message claims to come from your own "
                               f"domain {domain} but is not authenticated for it.", [f"From: {mb.address}"])
@@ -219,7 +222,7 @@ class IdentityAnalyzer(Analyzer):
         if mf and brand and brand != "own" and auth is not None:
             mforg = _org(_addr_domain(mf))
             if mforg and idx.brand_for_domain(mforg) != brand and brand not in idx.infra_brands(mforg) \
-                    and not self._authenticated_as(auth, domain):
+                    and dmarc_failed and not self._authenticated_as(auth, domain):
                 yield Finding("RETURN_PATH_BRAND_PIVOT", f"The message claims {idx.brands[brand].name} but bounces "
                               f"go to {mforg}, and it is not authenticated as {idx.brands[brand].name}.",
                               [f"Return-Path: {mf}", f"From: {mb.address}"])
