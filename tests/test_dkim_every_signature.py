@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dkimkeys import ed25519_key, rsa_key, sign
-
 from mailwarden.auth.dkim import verify_all
 from mailwarden.dns import StaticResolver
 
