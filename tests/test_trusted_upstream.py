@@ -61,6 +61,8 @@ def test_exchange_results_without_authserv_id_are_believed_at_the_receiving_hop(
     claim = syms["AUTHRES_UNTRUSTED_UPSTREAM_CLAIM"]
     assert claim.weight == 0 and any("below the trusted hop" in e for e in claim.evidence)
     assert "AUTH_PASS_DMARC" not in syms
+    # the derived envelope names the client Microsoft received the message from
+    assert v.envelope["ip"] == "198.51.100.7" and v.envelope["derived"] is True
 
 
 def test_injected_header_alone_never_yields_a_pass():
@@ -193,3 +195,31 @@ def test_our_own_authserv_id_in_an_incoming_message_is_a_forgery():
 def test_provider_definitions_are_complete(name):
     p = PROVIDERS[name]
     assert p.name == name and p.label
+
+
+def test_boundary_mta_under_own_domains_is_believed_when_trusted():
+    cfg = config_from_dict({"trusted_upstream": ["boundary"], "own_domains": ["example.org"],
+                            "authserv_id": "scan.example.org"})
+    eng = Engine(config=cfg, resolver=NullResolver(), analyzers=["headers", "auth"])
+    msg = _msg("Received: from mx1.example.org (mx1.example.org [10.0.0.2]) by store.example.org with LMTP; "
+               "Tue, 2 Jan 2024 10:00:02 +0000",
+               "Authentication-Results: mx1.example.org; spf=pass smtp.mailfrom=shop.example; "
+               "dkim=pass header.d=shop.example header.s=k1; dmarc=pass (p=reject) header.from=shop.example",
+               "Received: from out.shop.example (out.shop.example [192.0.2.44]) by mx1.example.org with ESMTPS; "
+               "Tue, 2 Jan 2024 10:00:01 +0000",
+               "Authentication-Results: mx1.example.org; dmarc=pass header.from=bank.example",  # injected
+               "From: Shop <news@shop.example>", "Subject: Sale", "Message-ID: <b1@shop.example>")
+    v = eng.scan(msg)
+    assert v.auth["source"] == "upstream:boundary"
+    assert v.auth["dmarc"] == {"result": "pass", "domain": "shop.example", "policy": "reject"}
+    assert v.envelope["ip"] == "192.0.2.44"
+    # our own authserv-id is never a believed writer, even though it is under own_domains
+    forged = _msg("Received: from mx1.example.org (mx1.example.org [10.0.0.2]) by store.example.org with LMTP; "
+                  "Tue, 2 Jan 2024 10:00:02 +0000",
+                  "Authentication-Results: scan.example.org; dmarc=pass header.from=bank.example",
+                  "Received: from evil.example (evil.example [198.51.100.9]) by mx1.example.org with ESMTP; "
+                  "Tue, 2 Jan 2024 10:00:01 +0000",
+                  "From: Bank <a@bank.example>", "Subject: x", "Message-ID: <b2@evil.example>")
+    v = eng.scan(forged)
+    assert v.auth["source"] == "computed"
+    assert any(f.symbol == "AUTHRES_FORGED" for f in v.findings)
