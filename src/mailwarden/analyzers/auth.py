@@ -136,7 +136,7 @@ class AuthAnalyzer(Analyzer):
         elif down:  # no DNS: every key lookup would fail; skip the parsing and crypto
             dkims = _unverified(sig_headers)
         else:
-            dkims = dkim_mod.verify_all(raw, res)
+            dkims = dkim_mod.unverifiable([h.value for h in sig_headers], res) or dkim_mod.verify_all(raw, res)
         if has_arc:
             arc = verify_chain(raw, res) if not down else None
             arc_word = arc.result if arc else "temperror"
@@ -353,11 +353,8 @@ def _unverified(sig_headers: list) -> list[dkim_mod.DKIMResult]:
     """Signatures listed without verification (no DNS): temperror each, domain/selector from the tags."""
     out = []
     for h in sig_headers[: dkim_mod.MAX_SIGNATURES]:
-        tags = {}
-        for part in h.value.split(";"):
-            k, _, v = part.partition("=")
-            tags.setdefault(k.strip().lower(), "".join(v.split()))
-        out.append(dkim_mod.DKIMResult("temperror", tags.get("d", "").lower().rstrip("."), tags.get("s", "").lower(),
+        t = dkim_mod.signature_tags(h.value)
+        out.append(dkim_mod.DKIMResult("temperror", t.get("d", "").lower().rstrip("."), t.get("s", "").lower(),
                                        reason="no DNS"))
     return out
 
