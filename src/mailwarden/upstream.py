@@ -69,7 +69,27 @@ PROVIDERS: dict[str, Provider] = {
         "proton", "Proton Mail",
         re.compile(r"(^|\.)(protonmail\.ch|proton\.ch|protonmail\.com|proton\.me)$"),
         re.compile(r"(mail|mailin\d*|mail\d*)\.protonmail\.ch")),
+
+    # Your own boundary MTA in front of mailwarden: hosts under config `own_domains`. The
+    # definition is completed per engine by `boundary_provider()`.
+    "boundary": Provider(
+        "boundary", "your own boundary MTA (hosts under own_domains)",
+        re.compile(r"(?!)"), re.compile(r"(?!)")),
 }
+
+
+def boundary_provider(own_domains: list[str], own_authserv_id: str | None = None) -> Provider:
+    """The `boundary` provider for an organisation: its MTAs are hosts under `own_domains`, and they
+    write Authentication-Results under such a host name (never under mailwarden's own authserv-id,
+    which only mailwarden writes)."""
+    doms = [d.lower().strip(".") for d in own_domains if d.strip(".")]
+    if not doms:
+        return PROVIDERS["boundary"]
+    alt = "|".join(re.escape(d) for d in doms)
+    own = re.escape(own_authserv_id.lower()) if own_authserv_id else None
+    writer = rf"(?!{own}$)(?:[a-z0-9-]+\.)*(?:{alt})" if own else rf"(?:[a-z0-9-]+\.)*(?:{alt})"
+    return Provider("boundary", PROVIDERS["boundary"].label, re.compile(rf"(^|\.)(?:{alt})$"), re.compile(writer))
+
 
 AR_NAMES = ("authentication-results", "arc-authentication-results")
 
@@ -150,12 +170,14 @@ def receiving_hop(msg: Message, provider: Provider) -> tuple[int, str] | None:
     return recs[last]
 
 
-def believe(msg: Message, provider_names: list[str], seen: list[ARSeen] | None = None) -> UpstreamResults | None:
-    """The results of the first configured provider the message came through, or None."""
+def believe(msg: Message, provider_names: list[str], seen: list[ARSeen] | None = None,
+            definitions: dict[str, Provider] | None = None) -> UpstreamResults | None:
+    """The results of the configured provider nearest the top that the message came through, or None.
+    `definitions` overrides PROVIDERS entries (the engine's completed `boundary`)."""
     seen = authres_headers(msg) if seen is None else seen
     best: UpstreamResults | None = None
     for name in provider_names:
-        prov = PROVIDERS.get(name)
+        prov = (definitions or {}).get(name) or PROVIDERS.get(name)
         if prov is None:
             continue
         hop = receiving_hop(msg, prov)

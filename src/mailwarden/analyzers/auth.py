@@ -35,9 +35,10 @@ from mailwarden.auth.dmarc import DMARCResult, aligned, evaluate, org_domain, st
 from mailwarden.auth.spf import SPFResult, check_helo, check_mailfrom
 from mailwarden.context import ScanContext
 from mailwarden.dns import BudgetResolver, is_down
+from mailwarden.envelope import derive_envelope, parse_received_from
 from mailwarden.findings import Finding
 from mailwarden.message import Message
-from mailwarden.upstream import AR_NAMES, ARSeen, UpstreamResults, believe
+from mailwarden.upstream import AR_NAMES, ARSeen, UpstreamResults, believe, boundary_provider
 
 _DMARC_ACTION_POLICY = {"reject": "reject", "oreject": "reject", "quarantine": "quarantine",
                         "pct.quarantine": "quarantine", "pct.reject": "reject", "none": None}
@@ -98,13 +99,15 @@ class AuthAnalyzer(Analyzer):
     def setup(self, engine: Any) -> None:
         self.authserv_id = format_authserv_id(getattr(engine.config, "authserv_id", "mailwarden") or "mailwarden")
         self.providers = list(engine.trusted_upstream or [])
+        self.definitions = {"boundary": boundary_provider(list(engine.config.own_domains), self.authserv_id)}
         self.budget = int(engine.config.section("dns").get("budget", 40))
 
     def analyze(self, msg: Message, ctx: ScanContext) -> Iterator[Finding]:
         from_domains = _from_domains(msg, ctx)
         seen, sig_headers, has_arc = _scan_headers(msg)
-        upstream = believe(msg, self.providers, seen) if self.providers else None
+        upstream = believe(msg, self.providers, seen, self.definitions) if self.providers else None
         if upstream is not None:
+            _envelope_from_hop(msg, ctx, upstream)
             facts, out_results = self._from_upstream(upstream, from_domains, ctx)
         else:
             facts, out_results = self._compute(msg, ctx, from_domains, sig_headers, has_arc)
@@ -133,7 +136,7 @@ class AuthAnalyzer(Analyzer):
         elif down:  # no DNS: every key lookup would fail; skip the parsing and crypto
             dkims = _unverified(sig_headers)
         else:
-            dkims = dkim_mod.verify_all(raw, res)
+            dkims = dkim_mod.unverifiable([h.value for h in sig_headers], res) or dkim_mod.verify_all(raw, res)
         if has_arc:
             arc = verify_chain(raw, res) if not down else None
             arc_word = arc.result if arc else "temperror"
@@ -300,6 +303,22 @@ class AuthAnalyzer(Analyzer):
                           "trust claim a pass; they were ignored.", untrusted)
 
 
+def _envelope_from_hop(msg: Message, ctx: ScanContext, up: UpstreamResults) -> None:
+    """A derived envelope names the provider's receiving hop (where the message entered), not the
+    provider's internal relays: that is the client the provider's results are about."""
+    env = ctx.envelope
+    if not env.derived:
+        return
+    top = derive_envelope(msg, None)
+    if env.ip != top.ip and env.helo != top.helo:  # the caller gave these: keep them
+        return
+    helo, ip = parse_received_from(up.hop)
+    if env.ip == top.ip and ip:
+        env.ip = ip
+    if env.helo == top.helo and helo:
+        env.helo = helo
+
+
 def _scan_headers(msg: Message) -> tuple[list[ARSeen], list, bool]:
     """One pass over the header: Authentication-Results-like fields, DKIM signatures, ARC presence."""
     seen: list[ARSeen] = []
@@ -334,11 +353,8 @@ def _unverified(sig_headers: list) -> list[dkim_mod.DKIMResult]:
     """Signatures listed without verification (no DNS): temperror each, domain/selector from the tags."""
     out = []
     for h in sig_headers[: dkim_mod.MAX_SIGNATURES]:
-        tags = {}
-        for part in h.value.split(";"):
-            k, _, v = part.partition("=")
-            tags.setdefault(k.strip().lower(), "".join(v.split()))
-        out.append(dkim_mod.DKIMResult("temperror", tags.get("d", "").lower().rstrip("."), tags.get("s", "").lower(),
+        t = dkim_mod.signature_tags(h.value)
+        out.append(dkim_mod.DKIMResult("temperror", t.get("d", "").lower().rstrip("."), t.get("s", "").lower(),
                                        reason="no DNS"))
     return out
 
