@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from dkimkeys import rsa_key, sign
 
+from dkimkeys import rsa_key, sign
 from mailwarden.dns import StaticResolver
 from mailwarden.engine import Engine
 from mailwarden.envelope import Envelope
