@@ -61,3 +61,8 @@ def test_brand_in_url_path():
     assert brands.lookalike_url("https://www.paypal.com/signin") is None
     assert brands.lookalike_url("https://blog.example/posts/2024/holiday") is None
     assert brands.lookalike_url("https://paypa1.com/x").kind == "homoglyph"
+
+
+def test_homoglyph_brand_inside_a_longer_tenant_name():
+    hit = brands.lookalike("0nmicr0s0ft.onmicrosoft.com")
+    assert hit is not None and hit.brand == "microsoft" and hit.kind == "homoglyph" and hit.strong

@@ -354,7 +354,13 @@ class BrandIndex:
                     return self._hit(hit[0], host, "brand_plus_keyword", hit[1], f"{where.capitalize()} "
                                      f"combines {name[hit[0]].name} with other words ({ulabel}) but is not "
                                      f"{name[hit[0]].name}'s.")
+        raw_flat = re.sub(r"[^a-z0-9]", "", ulabel)
         for bkey, tok in self._contained_tokens(flat):
+            if tok not in raw_flat and flat != skeleton(tok):
+                # only visible after folding look-alike characters: 0nmicr0s0ft, paypa1-billing
+                return self._hit(bkey, host, "homoglyph", tok, f"{where.capitalize()} hides "
+                                 f"{name[bkey].name} ({tok}) behind look-alike characters but is not "
+                                 f"{name[bkey].name}'s.")
             if flat != skeleton(tok):
                 rest = flat.replace(skeleton(tok), " ").split()
                 if any(r in self.keywords for r in rest) or len(tok) >= 6:
