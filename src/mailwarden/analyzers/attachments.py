@@ -1,0 +1,163 @@
+"""Attachments: what a file really is, what it would do when opened, and the links it hides.
+
+For each attachment (and inline image) the analyzer records its hash and true type, judges its name
+(executables, disk images, double extensions, right-to-left overrides, a name that lies about the
+content), and opens what can carry an attack: archives (bounded: members, sizes, ratio, depth,
+encryption), Office files (VBA and XLM macros, remote templates, DDE), PDFs (JavaScript, launch
+actions, embedded files, lone links, QR images), HTML/SVG pages (credential forms, scripts, redirects,
+smuggling), calendar invites (lure text), and images (QR codes carrying links: "quishing").
+
+Every attachment is inspected in isolation: a corrupt file or a bomb is a finding, never an exception
+that would lose the findings of the others.
+
+Facts set for later analyzers:
+- `ctx.facts["attachments"]`: list of `{"filename", "content_type", "true_type", "sha256", "size"}`,
+  one per attachment or inline image (the history analyzer uses the hashes for campaigns).
+- `ctx.facts["extra_urls"]`: list of `(url, source_description)` found in attachments (PDF links,
+  HTML/SVG links and form targets, Office hyperlinks and remote templates, QR codes, calendar links);
+  the links analyzer normalises and judges them.
+- `ctx.facts["attachment_texts"]`: list of `(text, source_description)`: the text a reader sees in PDFs,
+  HTML attachments and calendar invites, for content analyzers (callback numbers in a PDF invoice).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from collections.abc import Iterator
+
+from mailwarden.analyzers.base import Analyzer
+from mailwarden.attachments import AttachmentBudget, AttachmentLimits, Inspection
+from mailwarden.context import ScanContext
+from mailwarden.findings import Finding
+from mailwarden.message import Entity, Message
+
+# Observation kind -> symbol. Several kinds share a symbol (its evidence accumulates).
+KIND_SYMBOL: dict[str, str] = {
+    "executable": "ATTACHMENT_EXECUTABLE",
+    "archived_executable": "ARCHIVE_CONTAINS_EXECUTABLE",
+    "disk_image": "ATTACHMENT_DISK_IMAGE",
+    "archived_disk_image": "ARCHIVE_CONTAINS_DISK_IMAGE",
+    "onenote": "ATTACHMENT_ONENOTE",
+    "archived_onenote": "ATTACHMENT_ONENOTE",
+    "config_profile": "ATTACHMENT_CONFIG_PROFILE",
+    "archived_config_profile": "ATTACHMENT_CONFIG_PROFILE",
+    "double_extension": "ATTACHMENT_DOUBLE_EXTENSION",
+    "bidi_filename": "ATTACHMENT_BIDI_FILENAME",
+    "type_mismatch": "ATTACHMENT_TYPE_MISMATCH",
+    "type_mismatch_dangerous": "ATTACHMENT_TYPE_DISGUISED",
+    "archive_encrypted": "ARCHIVE_ENCRYPTED",
+    "archive_bomb": "ARCHIVE_BOMB",
+    "archive_too_deep": "ARCHIVE_NESTED_DEEP",
+    "archive_unopened": "ARCHIVE_UNINSPECTED",
+    "archive_corrupt": "ATTACHMENT_CORRUPT",
+    "office_corrupt": "ATTACHMENT_CORRUPT",
+    "pdf_corrupt": "ATTACHMENT_CORRUPT",
+    "inspection_failed": "ATTACHMENT_CORRUPT",
+    "inspection_incomplete": "ATTACHMENT_INSPECTION_INCOMPLETE",
+    "image_too_large": "IMAGE_TOO_LARGE",
+    "office_macro": "OFFICE_MACRO",
+    "office_macro_autoexec": "OFFICE_MACRO_AUTOEXEC",
+    "office_macro_suspicious": "OFFICE_MACRO_SUSPICIOUS",
+    "office_xlm_macro": "OFFICE_XLM_MACRO",
+    "office_remote_template": "OFFICE_REMOTE_TEMPLATE",
+    "office_dde": "OFFICE_DDE",
+    "office_encrypted": "OFFICE_ENCRYPTED",
+    "office_rtf_object": "RTF_OLE_OBJECT",
+    "office_rtf_objupdate": "RTF_OBJUPDATE",
+    "pdf_javascript": "PDF_JAVASCRIPT",
+    "pdf_launch": "PDF_LAUNCH_ACTION",
+    "pdf_embedded_file": "PDF_EMBEDDED_FILE",
+    "pdf_submit_form": "PDF_SUBMIT_FORM",
+    "pdf_lone_link": "PDF_LONE_LINK",
+    "pdf_encrypted": "PDF_ENCRYPTED",
+    "html_attachment": "HTML_ATTACHMENT",
+    "markup_credential_form": "HTML_ATTACHMENT_CREDENTIAL_FORM",
+    "markup_exfiltration": "HTML_ATTACHMENT_EXFILTRATION",
+    "markup_script": "HTML_ATTACHMENT_SCRIPT",
+    "markup_obfuscated": "HTML_ATTACHMENT_OBFUSCATED",
+    "markup_redirect": "HTML_ATTACHMENT_REDIRECT",
+    "markup_smuggling": "HTML_SMUGGLING",
+    "svg_active_content": "SVG_ACTIVE_CONTENT",
+    "calendar_lure": "CALENDAR_INVITE_LURE",
+    "qr_url": "QR_CODE_URL",
+}
+
+# Parts that are signatures or machine reports: hash and type them, never open them.
+_PASSIVE_TYPES = ("application/pgp-signature", "application/pkcs7-signature", "application/x-pkcs7-signature",
+                  "application/pgp-keys", "message/delivery-status", "message/disposition-notification",
+                  "text/rfc822-headers", "message/feedback-report")
+_PASSWORD_HINT = re.compile(r"(?i)\b(password|passwort|senha|contrase(?:ñ|n)a|mot de passe|kennwort|pwd|"
+                            r"pass\s*(?:code|word)?\s*[:=])")
+_SCAN_HINT = re.compile(r"(?i)\b(scan|qr|camera|escanea|escaneie|scannen|scannez)\b")
+
+
+class AttachmentsAnalyzer(Analyzer):
+    name = "attachments"
+
+    def setup(self, engine) -> None:  # noqa: ANN001 - Engine, imported lazily elsewhere
+        self.limits = AttachmentLimits()
+
+    def analyze(self, msg: Message, ctx: ScanContext) -> Iterator[Finding]:
+        atts = msg.attachments
+        if not atts:
+            return
+        limits = getattr(self, "limits", AttachmentLimits())
+        seconds = max(0.0, min(limits.seconds, ctx.time_left() - 0.25))
+        budget = AttachmentBudget(limits=limits, deadline=time.monotonic() + seconds)
+        records: list[dict] = []
+        extra_urls: list[tuple[str, str]] = ctx.facts.setdefault("extra_urls", [])
+        texts: list[tuple[str, str]] = ctx.facts.setdefault("attachment_texts", [])
+        total = Inspection()
+        for i, ent in enumerate(atts):
+            where = _display_name(ent, i)
+            data = ent.payload
+            from mailwarden.attachments.filetype import sniff
+
+            true = sniff(data) if data else None
+            records.append({"filename": ent.filename, "content_type": ent.content_type,
+                            "true_type": true.mime if true else None,
+                            "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)})
+            if not data or ent.content_type in _PASSIVE_TYPES:
+                continue
+            if budget.out_of_time():
+                total.add("inspection_incomplete", "Time ran out before every attachment was inspected.", where)
+                break
+            from mailwarden.attachments.inspect import inspect_file
+
+            total.extend(inspect_file(data[: limits.max_inspect_bytes], where, 0, budget, true))
+        ctx.facts["attachments"] = records
+        seen = {u for u, _ in extra_urls}
+        for url, source in total.urls:
+            if url not in seen and len(seen) < limits.max_urls:
+                seen.add(url)
+                extra_urls.append((url, source))
+        texts.extend(total.texts)
+        kinds = total.kinds()
+        for obs in total.observations:
+            sym = KIND_SYMBOL.get(obs.kind)
+            if sym:
+                yield Finding(sym, obs.detail, obs.evidence or [obs.kind])
+        body = msg.visible_text[:20000] if kinds & {"archive_encrypted", "qr_url"} else ""
+        if "archive_encrypted" in kinds:
+            m = _PASSWORD_HINT.search(body) or _PASSWORD_HINT.search(msg.subject)
+            if m:
+                yield Finding("ARCHIVE_PASSWORD_IN_MESSAGE", "The message gives the password for its encrypted "
+                              "archive, the classic way to carry malware past scanners.", [f"text: {m.group(0)}"])
+        if "qr_url" in kinds:
+            m = _SCAN_HINT.search(body) or _SCAN_HINT.search(msg.subject)
+            if m or len(body.strip()) < 200:
+                why = f'the text asks to "{m.group(0)}" it' if m else "the message has almost no text besides it"
+                yield Finding("QR_CODE_CALL_TO_ACTION", f"The QR code is the message's call to action: {why}.",
+                              [next(o.evidence[0] for o in total.observations if o.kind == "qr_url")])
+
+
+def _display_name(ent: Entity, i: int) -> str:
+    name = (ent.filename or "").strip()
+    if name:
+        return name[:200].replace(" > ", " >")
+    return f"unnamed {ent.content_type} part #{i + 1}"
+
+
+ANALYZER = AttachmentsAnalyzer
