@@ -1,0 +1,61 @@
+"""QR codes carrying links in attached and inline images ("quishing"), and image bombs."""
+
+from __future__ import annotations
+
+import struct
+import zlib
+
+from attachment_helpers import analyze, attachment_engine, message_with, plain_png, qr_png
+
+
+def test_qr_code_attachment_with_url():
+    raw = message_with([("scan_me.png", "image/png", qr_png("https://mfa-reset.example.net/r?id=42"))],
+                       body="Your MFA expires today. Scan the QR code with your phone camera to keep access.")
+    syms, facts = analyze(raw)
+    assert {"QR_CODE_URL", "QR_CODE_CALL_TO_ACTION"} <= syms
+    assert ("https://mfa-reset.example.net/r?id=42", "QR code in scan_me.png") in facts["extra_urls"]
+    assert attachment_engine().scan(raw).action != "accept"
+
+
+def test_inline_qr_image_is_read_too():
+    raw = message_with([("image001.png", "image/png", qr_png("https://quish.example.org/a"))], inline=True,
+                       body="Document ready.")
+    syms, facts = analyze(raw)
+    assert "QR_CODE_URL" in syms
+    assert any(u == "https://quish.example.org/a" for u, _ in facts["extra_urls"])
+
+
+def test_qr_without_url_and_plain_images_are_quiet():
+    raw = message_with([("wifi.png", "image/png", qr_png("WIFI:T:WPA;S:office;P:secret;;")),
+                        ("chart.png", "image/png", plain_png(640, 480))], body="The Wi-Fi code for the office.")
+    syms, facts = analyze(raw)
+    assert syms == set()
+    assert facts["extra_urls"] == []
+
+
+def test_qr_with_url_and_ordinary_text_does_not_tag():
+    body = ("Thanks for registering for the conference. Your ticket is attached; the venue map and the "
+            "schedule are on the website. We look forward to seeing you next week at the main hall. " * 3)
+    raw = message_with([("ticket.png", "image/png", qr_png("https://tickets.example.com/t/991"))], body=body)
+    syms, _ = analyze(raw)
+    assert "QR_CODE_URL" in syms and "QR_CODE_CALL_TO_ACTION" not in syms
+    assert attachment_engine().scan(raw).action == "accept"
+
+
+def _png_header_only(w: int, h: int) -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    ihdr = struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 100)) + chunk(b"IEND", b"")
+
+
+def test_pixel_bomb_is_not_decoded():
+    syms, _ = analyze(message_with([("huge.png", "image/png", _png_header_only(60000, 60000))]))
+    assert "IMAGE_TOO_LARGE" in syms
+
+
+def test_truncated_image_is_harmless():
+    data = qr_png("https://x.example/")[:200]
+    syms, _ = analyze(message_with([("broken.png", "image/png", data)]))
+    assert "QR_CODE_URL" not in syms
