@@ -45,11 +45,12 @@ def scan_symbols(raw: bytes) -> set[str]:
 
 def analyze(raw: bytes) -> tuple[set[str], dict]:
     """Run the attachments analyzer alone and return (symbols, facts)."""
+    import time
+
     from mailwarden.analyzers.attachments import AttachmentsAnalyzer
     from mailwarden.context import ScanContext
     from mailwarden.envelope import derive_envelope
     from mailwarden.message import Message
-    import time
 
     eng = attachment_engine()
     msg = Message.parse(raw)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 
-from attachment_helpers import analyze, message_with, qr_png
 from pypdf import PdfWriter
 from pypdf.annotations import Link
 from pypdf.generic import (
@@ -15,6 +14,8 @@ from pypdf.generic import (
     NameObject,
     TextStringObject,
 )
+
+from attachment_helpers import analyze, message_with, qr_png
 
 
 def _pdf(writer: PdfWriter) -> bytes:
