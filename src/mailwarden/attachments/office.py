@@ -74,7 +74,7 @@ def inspect_ooxml(data: bytes, where: str, budget: AttachmentBudget) -> Inspecti
 
 def _relationships(out: Inspection, xml: bytes, where: str, part: str) -> None:
     for m in _REL.finditer(xml):
-        attrs = {a.group(1).lower(): (a.group(2) or a.group(3) or b"").decode("utf-8", "replace")
+        attrs = {a.group(1).decode().lower(): (a.group(2) or a.group(3) or b"").decode("utf-8", "replace")
                  for a in _ATTR.finditer(m.group(1))}
         if attrs.get("targetmode", "").lower() != "external":
             continue
