@@ -133,3 +133,21 @@ def test_qr_code_image_inside_pdf():
 def test_garbage_pdf_is_a_finding():
     syms, _ = analyze(message_with([("x.pdf", "application/pdf", b"%PDF-1.7\n" + bytes(range(256)) * 20)]))
     assert syms <= {"ATTACHMENT_CORRUPT"}
+
+
+def test_callback_scam_pdf():
+    w = PdfWriter()
+    _text_page(w, ["INVOICE #NR-88213", "Norton 360 Total Protection - auto renewal", "Amount charged: $499.99",
+                   "Your account has been charged today. If you did not authorize this charge,",
+                   "call us at +1 (808) 555-0199 to cancel and request a refund.",
+                   "Call our billing department within 24 hours."])
+    syms, facts = analyze(message_with([("INV-88213.pdf", "application/pdf", _pdf(w))], body="Thanks."))
+    assert "ATTACHMENT_CALLBACK_LURE" in syms
+
+
+def test_ordinary_invoice_pdf_is_not_a_callback_lure():
+    w = PdfWriter()
+    _text_page(w, ["Invoice 2231", "Consulting services, October", "Amount due: $1,200.00 by 30 November",
+                   "Bank transfer to the account shown below.", "Questions? Contact us at +1 415 555 0100."])
+    syms, _ = analyze(message_with([("invoice-2231.pdf", "application/pdf", _pdf(w))]))
+    assert "ATTACHMENT_CALLBACK_LURE" not in syms

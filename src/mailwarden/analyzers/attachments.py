@@ -23,6 +23,7 @@ Facts set for later analyzers:
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import time
 from collections.abc import Iterator
@@ -90,6 +91,10 @@ _PASSIVE_TYPES = ("application/pgp-signature", "application/pkcs7-signature", "a
                   "text/rfc822-headers", "message/feedback-report")
 _PASSWORD_HINT = re.compile(r"(?i)\b(password|passwort|senha|contrase(?:ñ|n)a|mot de passe|kennwort|pwd|"
                             r"pass\s*(?:code|word)?\s*[:=])")
+# The scam's pivot: a charge the reader did not make, to be cancelled or refunded by phone.
+_DISPUTE = re.compile(r"(?i)\b(if (?:you|this) (?:did ?n[o']t|didn't|was ?n[o']t|wasn't)\b|not authori[sz]ed|"
+                      r"unauthori[sz]ed|to cancel|cancel (?:this|the|your)|dispute|refund|reembolso|"
+                      r"remboursement|rückerstattung|estorno|cancelar|annuler|stornieren)")
 _SCAN_HINT = re.compile(r"(?i)\b(scan|qr|camera|escanea|escaneie|scannen|scannez)\b")
 
 
@@ -98,6 +103,8 @@ class AttachmentsAnalyzer(Analyzer):
 
     def setup(self, engine) -> None:  # noqa: ANN001 - Engine, imported lazily elsewhere
         self.limits = AttachmentLimits()
+        # pypdf logs a warning per oddity of a malformed PDF; hostile PDFs are our normal input.
+        logging.getLogger("pypdf").setLevel(logging.ERROR)
 
     def analyze(self, msg: Message, ctx: ScanContext) -> Iterator[Finding]:
         atts = msg.attachments
@@ -139,6 +146,7 @@ class AttachmentsAnalyzer(Analyzer):
             sym = KIND_SYMBOL.get(obs.kind)
             if sym:
                 yield Finding(sym, obs.detail, obs.evidence or [obs.kind])
+        yield from self._document_callback(total, ctx)
         body = msg.visible_text[:20000] if kinds & {"archive_encrypted", "qr_url"} else ""
         if "archive_encrypted" in kinds:
             m = _PASSWORD_HINT.search(body) or _PASSWORD_HINT.search(msg.subject)
@@ -151,6 +159,36 @@ class AttachmentsAnalyzer(Analyzer):
                 why = f'the text asks to "{m.group(0)}" it' if m else "the message has almost no text besides it"
                 yield Finding("QR_CODE_CALL_TO_ACTION", f"The QR code is the message's call to action: {why}.",
                               [next(o.evidence[0] for o in total.observations if o.kind == "qr_url")])
+
+    def _document_callback(self, total: Inspection, ctx: ScanContext) -> Iterator[Finding]:
+        """A PDF or page whose text is a call-back scam: a phone number, call-back wording and
+        money or account wording. Its numbers join `ctx.phones` so campaigns can pivot on them."""
+        from mailwarden.attachments.markup import lure_categories, phone_numbers
+
+        for text, source in total.texts:
+            if source.startswith("calendar invite"):  # judged with its links in markup.inspect_calendar
+                continue
+            hits = lure_categories(text[:20000])
+            cats: dict[str, list[str]] = {}
+            for cat, phrase in hits:
+                cats.setdefault(cat, []).append(phrase)
+            callback = set(cats.get("callback", [])) | set(cats.get("fallback", []))
+            money = set(cats) & {"invoice_payment", "account_anomaly", "threat", "fallback"}
+            dispute = _DISPUTE.search(text[:20000])
+            if len(callback) < 2 or not money or not dispute:
+                continue
+            phones, e164 = phone_numbers(text[:20000])
+            if not phones:
+                continue
+            if e164:
+                for p in phones:
+                    if p not in ctx.phones:
+                        ctx.phones.append(p)
+            yield Finding("ATTACHMENT_CALLBACK_LURE", f"The {source} asks the reader to call {phones[0]} about a "
+                          "charge or an account (a call-back scam carried in a document).",
+                          [f"{source}: {phones[0]}", f'"{dispute.group(0)}"',
+                           *(f'"{p}"' for p in sorted(callback)[:3])])
+            return
 
 
 def _display_name(ent: Entity, i: int) -> str:

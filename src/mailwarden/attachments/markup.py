@@ -188,7 +188,7 @@ def inspect_calendar(data: bytes, where: str, budget: AttachmentBudget) -> Inspe
     if body.strip():
         out.texts.append((body, f"calendar invite {where}"))
     hits = [(c, p) for c, p in lure_categories(body) if c in _STRONG_LURES or c == "fallback"]
-    phones = _phones(body)
+    phones, _ = phone_numbers(body)
     if hits and (urls or phones):
         what = f"a link to {urls[0][:100]}" if urls else f"a phone number {phones[0]}"
         out.add("calendar_lure", f"The calendar invite {where} carries a lure (\"{hits[0][1][:60]}\") and {what}; "
@@ -197,12 +197,13 @@ def inspect_calendar(data: bytes, where: str, budget: AttachmentBudget) -> Inspe
     return out
 
 
-def _phones(text: str) -> list[str]:
+def phone_numbers(text: str) -> tuple[list[str], bool]:
+    """Phone numbers in text, and whether they are E.164 (the shared parser) or raw (fallback)."""
     try:
         from mailwarden.phones import find_phone_numbers  # type: ignore[import-not-found]
     except ImportError:
-        return [m.group(0) for m in re.finditer(r"\+?\d[\d\s().-]{8,16}\d", text)][:5]
+        return [m.group(0) for m in re.finditer(r"\+?\d[\d\s().-]{8,16}\d", text)][:5], False
     try:
-        return [h.e164 for h in find_phone_numbers(text)][:5]
-    except Exception:  # noqa: BLE001
-        return []
+        return list(dict.fromkeys(h.e164 for h in find_phone_numbers(text)))[:5], True
+    except Exception:  # noqa: BLE001 - another module's failure must not lose attachment findings
+        return [], True
