@@ -64,3 +64,15 @@ def test_plain_html_attachment_does_not_tag():
     syms, _ = analyze(raw)
     assert syms == {"HTML_ATTACHMENT"}
     assert attachment_engine().scan(raw).action == "accept"
+
+
+def test_long_base64_blob_in_script_is_obfuscation_and_near_misses_are_fast():
+    blob = "QUJD" * 1000
+    page = f"<html><body><script>var d = '{blob}';</script></body></html>".encode()
+    syms, _ = analyze(message_with([("doc.html", "text/html", page)]))
+    assert "HTML_ATTACHMENT_OBFUSCATED" in syms
+    # Many runs just under the threshold: must not be quadratic, and is not obfuscation.
+    near = " ".join(["A" * 1999] * 200)
+    page = f"<html><body><script>var d = '{near}';</script></body></html>".encode()
+    syms, _ = analyze(message_with([("doc.html", "text/html", page)]))
+    assert "HTML_ATTACHMENT_OBFUSCATED" not in syms

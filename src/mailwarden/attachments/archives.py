@@ -141,6 +141,10 @@ def inspect_gzip(data: bytes, where: str, depth: int, budget: AttachmentBudget, 
     out = Inspection()
     lim = budget.limits
     room = min(lim.max_member_bytes, lim.max_decompressed_total - budget.decompressed)
+    if room <= 0:  # never call decompress with max_length 0: zlib reads that as "unlimited"
+        out.add("archive_bomb", f"Archives in this message decompress to more than "
+                f"{lim.max_decompressed_total:,} bytes; {where} was not inspected.", where)
+        return out
     d = zlib.decompressobj(wbits=47)  # gzip or zlib header
     try:
         blob = d.decompress(data, room + 1)

@@ -15,7 +15,7 @@ from mailwarden.attachments import AttachmentBudget, Inspection
 _URL_IN_TEXT = re.compile(r"""(?i)\bhttps?://[^\s"'<>()\\]{3,2000}""")
 _OBFUSCATION = re.compile(r"(?i)\b(atob|unescape|eval|String\.fromCharCode|decodeURIComponent\s*\(\s*escape|"
                           r"document\.write)\s*\(")
-_LONG_B64 = re.compile(r"[A-Za-z0-9+/]{2000,}={0,2}")
+_B64_RUN = re.compile(r"[A-Za-z0-9+/]+")  # runs are measured, not matched with {2000,}: linear time
 _REDIRECT = re.compile(r"(?i)(?:window\.|document\.|top\.|self\.)?location(?:\.href)?\s*=(?!=)|"
                        r"location\.(?:replace|assign)\s*\(|window\.open\s*\(")
 _SMUGGLING = re.compile(r"(?i)msSaveOrOpenBlob|createObjectURL\s*\(|new\s+Blob\s*\(|\bdownload\s*=\s*[\"']?[^\s\"'>]+\.(?:zip|iso|img|exe|js|hta|lnk|vhd|one)\b")
@@ -95,7 +95,8 @@ def inspect_markup(data: bytes, where: str, budget: AttachmentBudget, svg: bool 
     elif scripts or script_srcs:
         out.add("markup_script", f"{where} runs JavaScript when opened.",
                 f"{where}: {len(scripts)} script element(s)")
-    ob = _OBFUSCATION.search(code) or _LONG_B64.search(code[:500_000])
+    ob = _OBFUSCATION.search(code) or next((m for m in _B64_RUN.finditer(code[:500_000])
+                                            if m.end() - m.start() >= 2000), None)
     if ob:
         out.add("markup_obfuscated", f"{where} decodes hidden code at run time ({ob.group(0)[:30]}…).",
                 f"{where}: {ob.group(0)[:60]}")
