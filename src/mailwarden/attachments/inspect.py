@@ -121,13 +121,36 @@ def _inspect(data: bytes, where: str, depth: int, budget: AttachmentBudget, true
         from mailwarden.attachments.archives import inspect_rar
 
         out.extend(inspect_rar(data, where, budget, _callback(budget)))
-    elif fam in ("7z", "cab", "bzip2", "xz"):
+    elif fam == "iso":
+        from mailwarden.attachments.archives import inspect_iso
+
+        out.extend(inspect_iso(data, where, budget, _callback(budget)))
+    elif fam == "7z":
+        from mailwarden.attachments.archives import inspect_7z
+
+        out.extend(inspect_7z(data, where, _callback(budget)))
+    elif ext == "url" or data[:18].lower() == b"[internetshortcut]":
+        _internet_shortcut(out, data, where)
+    elif fam in ("cab", "bzip2", "xz"):
         out.add("archive_unopened", f"{where} is a {fam} archive; its contents were not inspected.", where)
     elif fam == "image" and not nested:
         from mailwarden.attachments.qr import inspect_image
 
         out.extend(inspect_image(data, where, budget))
     return out
+
+
+def _internet_shortcut(out: Inspection, data: bytes, where: str) -> None:
+    import re
+
+    m = re.search(rb"(?im)^\s*URL\s*=\s*(\S{1,2000})", data[:65536])
+    if m:
+        url = m.group(1).decode("utf-8", "replace")
+        if re.match(r"(?i)(https?|ftp)://", url):
+            out.urls.append((url, f"internet shortcut {where}"))
+        elif re.match(r"(?i)file:|\\\\", url):
+            out.add("executable", f"{where} is a shortcut that runs a file from a remote share ({url[:100]}).",
+                    f"{where}: {url[:200]}")
 
 
 def _callback(budget: AttachmentBudget):  # noqa: ANN202 - an Inspector
