@@ -57,3 +57,34 @@ def test_bomb_inside_many_attachments_is_bounded():
     verdict = attachment_engine().scan(raw)
     assert "ARCHIVE_BOMB" in {f.symbol for f in verdict.findings}
     assert "ANALYZER_ERROR" not in {f.symbol for f in verdict.findings}
+
+
+def test_truncated_and_mutated_samples_never_raise():
+    import io
+
+    from pypdf import PdfWriter
+    from pypdf.annotations import Link
+
+    from test_attachment_disk_images import LNK_HEAD, make_iso
+
+    w = PdfWriter()
+    w.add_blank_page(200, 200)
+    w.add_annotation(0, Link(rect=(10, 10, 100, 50), url="https://example.net/x"))
+    pdf = io.BytesIO()
+    w.write(pdf)
+    samples = {
+        "a.zip": make_zip({"a.exe": PE_STUB, "b.zip": make_zip({"c.js": b"x"})}),
+        "a.pdf": pdf.getvalue(),
+        "a.iso": make_iso({"a.lnk": LNK_HEAD}),
+        "a.html": b"<html><form action='https://x.example/'><input type=password></form><script>eval(1)</script>",
+    }
+    rnd = random.Random(99)
+    engine = attachment_engine()
+    for name, data in samples.items():
+        for _ in range(15):
+            cut = bytearray(data[: rnd.randint(1, len(data))])
+            for _ in range(rnd.randint(0, 8)):
+                if cut:
+                    cut[rnd.randrange(len(cut))] = rnd.randrange(256)
+            verdict = engine.scan(message_with([(name, "application/octet-stream", bytes(cut))]))
+            assert "ANALYZER_ERROR" not in {f.symbol for f in verdict.findings}, name
