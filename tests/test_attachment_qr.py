@@ -59,3 +59,22 @@ def test_truncated_image_is_harmless():
     data = qr_png("https://x.example/")[:200]
     syms, _ = analyze(message_with([("broken.png", "image/png", data)]))
     assert "QR_CODE_URL" not in syms
+
+
+def test_rotated_jpeg_and_transparent_png_qr_codes():
+    import io
+
+    from PIL import Image
+
+    base = Image.open(io.BytesIO(qr_png("https://jpeg-quish.example/x"))).convert("RGB")
+    buf = io.BytesIO()
+    base.rotate(7, expand=True, fillcolor="white").save(buf, "JPEG", quality=70)
+    _, facts = analyze(message_with([("a.jpg", "image/jpeg", buf.getvalue())]))
+    assert ("https://jpeg-quish.example/x", "QR code in a.jpg") in facts["extra_urls"]
+    # Black modules on a transparent background: must be composited on white, not on black.
+    rgba = Image.open(io.BytesIO(qr_png("https://alpha-quish.example/y"))).convert("RGBA")
+    rgba.putdata([(0, 0, 0, 255) if px[0] < 128 else (0, 0, 0, 0) for px in rgba.getdata()])
+    buf = io.BytesIO()
+    rgba.save(buf, "PNG")
+    _, facts = analyze(message_with([("b.png", "image/png", buf.getvalue())]))
+    assert ("https://alpha-quish.example/y", "QR code in b.png") in facts["extra_urls"]
