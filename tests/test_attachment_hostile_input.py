@@ -6,6 +6,7 @@ import hashlib
 import random
 
 from attachment_helpers import PE_STUB, analyze, attachment_engine, make_zip, message_with
+
 from conftest import make_message
 
 
