@@ -73,3 +73,11 @@ def test_ordinary_attachments_are_quiet():
     for s in samples:
         syms, _ = analyze(message_with([s]))
         assert not syms - {"ATTACHMENT_CORRUPT"}, (s[0], syms)
+
+
+def test_declared_content_type_that_lies_without_a_name():
+    html = b"<html><body><form><input type=password></form></body></html>"
+    syms, _ = analyze(message_with([(None, "image/png", html)]))
+    assert "ATTACHMENT_TYPE_DISGUISED" in syms
+    syms, _ = analyze(message_with([(None, "image/png", plain_png())]))
+    assert syms == set()

@@ -151,3 +151,10 @@ def test_ordinary_invoice_pdf_is_not_a_callback_lure():
                    "Bank transfer to the account shown below.", "Questions? Contact us at +1 415 555 0100."])
     syms, _ = analyze(message_with([("invoice-2231.pdf", "application/pdf", _pdf(w))]))
     assert "ATTACHMENT_CALLBACK_LURE" not in syms
+
+
+def test_raw_uri_fallback_on_broken_pdf():
+    pdf = (b"%PDF-1.4\n1 0 obj<</Type/Annot/Subtype/Link/A<</S/URI/URI(https://broken-pdf.example/go)>>>>endobj\n"
+           b"garbage without xref\n")
+    _, facts = analyze(message_with([("x.pdf", "application/pdf", pdf)]))
+    assert any(u == "https://broken-pdf.example/go" for u, _ in facts["extra_urls"])

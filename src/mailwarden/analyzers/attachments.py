@@ -134,6 +134,7 @@ class AttachmentsAnalyzer(Analyzer):
             from mailwarden.attachments.inspect import inspect_file
 
             total.extend(inspect_file(data[: limits.max_inspect_bytes], where, 0, budget, true))
+            _declared_type_lies(total, ent, where, true)
         ctx.facts["attachments"] = records
         seen = {u for u, _ in extra_urls}
         for url, source in total.urls:
@@ -189,6 +190,26 @@ class AttachmentsAnalyzer(Analyzer):
                           [f"{source}: {phones[0]}", f'"{dispute.group(0)}"',
                            *(f'"{p}"' for p in sorted(callback)[:3])])
             return
+
+
+# Declared Content-Types that promise a family, for parts whose name promises none.
+_DECLARED_EXT = {"application/pdf": "pdf", "application/zip": "zip", "application/x-zip-compressed": "zip",
+                 "application/msword": "doc", "application/vnd.ms-excel": "xls", "text/calendar": "ics"}
+
+
+def _declared_type_lies(total: Inspection, ent: Entity, where: str, true: object) -> None:
+    from mailwarden.attachments.filetype import ext_family, is_mismatch, name_claims
+
+    if true is None or ext_family(name_claims(ent.filename).ext):
+        return  # the name's promise was already compared with the content
+    ct = ent.content_type
+    ext = "png" if ct.startswith("image/") and ct != "image/svg+xml" else _DECLARED_EXT.get(ct)
+    if ext and is_mismatch(ext, true):  # type: ignore[arg-type]
+        dangerous = true.family in ("pe", "elf", "macho", "lnk", "msi", "html", "svg", "zip", "rar", "7z",  # type: ignore[attr-defined]
+                                    "iso", "ole", "ooxml")
+        total.add("type_mismatch_dangerous" if dangerous else "type_mismatch",
+                  f"{where} is declared as {ct} but is really {true.mime}.",  # type: ignore[attr-defined]
+                  f"{where}: Content-Type {ct}, content {true.mime}")  # type: ignore[attr-defined]
 
 
 def _display_name(ent: Entity, i: int) -> str:

@@ -21,6 +21,7 @@ _TOKENS = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFile|OpenAction|AA|Submit
                      rb"GoToE|GoToR|ImportData)\b")
 _RAW_SCAN_BYTES = 8 * 1024 * 1024
 _TEXT_PAGES = 3
+_RAW_URI = re.compile(rb"/URI\s*\(\s*((?:https?|ftp)://[^)\s\\]{3,2000})\)")
 _URL_RE = re.compile(r"(?i)^(https?|ftp)://")
 
 
@@ -98,6 +99,12 @@ def inspect_pdf(data: bytes, where: str, budget: AttachmentBudget) -> Inspection
         log.debug("pypdf failed on %s", where, exc_info=True)
         out.add("pdf_corrupt", f"{where} is a PDF that cannot be fully parsed.",
                 f"{where}: {type(exc).__name__}: {str(exc)[:100]}")
+    if not uris:
+        # pypdf found no links (or failed): a malformed PDF still shows its /URI strings in the raw bytes.
+        for m in _RAW_URI.finditer(data[:_RAW_SCAN_BYTES]):
+            uris.append(m.group(1).decode("latin-1"))
+            if len(uris) >= lim.max_urls:
+                break
     seen: set[str] = set()
     for u in uris:
         if u not in seen and len(seen) < lim.max_urls:
