@@ -158,3 +158,19 @@ def test_raw_uri_fallback_on_broken_pdf():
            b"garbage without xref\n")
     _, facts = analyze(message_with([("x.pdf", "application/pdf", pdf)]))
     assert any(u == "https://broken-pdf.example/go" for u, _ in facts["extra_urls"])
+
+
+def test_account_lure_pdf_with_link():
+    w = PdfWriter()
+    _text_page(w, ["Your account will be suspended within 24 hours.", "Unusual sign-in activity was detected.",
+                   "Verify your account to keep access:", "VERIFY NOW", "Regards, Account Team"] + [""] * 30)
+    w.add_annotation(0, Link(rect=(10, 10, 200, 60), url="https://acct-check.example.net/v"))
+    syms, _ = analyze(message_with([("notice.pdf", "application/pdf", _pdf(w))]))
+    assert "ATTACHMENT_LURE_LINK" in syms
+
+
+def test_same_lure_without_a_link_is_not_a_lure_link():
+    w = PdfWriter()
+    _text_page(w, ["Your account will be suspended within 24 hours.", "Verify your account to keep access."])
+    syms, _ = analyze(message_with([("notice.pdf", "application/pdf", _pdf(w))]))
+    assert "ATTACHMENT_LURE_LINK" not in syms

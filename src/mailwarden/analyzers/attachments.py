@@ -148,6 +148,7 @@ class AttachmentsAnalyzer(Analyzer):
             if sym:
                 yield Finding(sym, obs.detail, obs.evidence or [obs.kind])
         yield from self._document_callback(total, ctx)
+        yield from self._document_lure_link(total)
         body = msg.visible_text[:20000] if kinds & {"archive_encrypted", "qr_url"} else ""
         if "archive_encrypted" in kinds:
             m = _PASSWORD_HINT.search(body) or _PASSWORD_HINT.search(msg.subject)
@@ -190,6 +191,27 @@ class AttachmentsAnalyzer(Analyzer):
                           [f"{source}: {phones[0]}", f'"{dispute.group(0)}"',
                            *(f'"{p}"' for p in sorted(callback)[:3])])
             return
+
+
+    def _document_lure_link(self, total: Inspection) -> Iterator[Finding]:
+        """A PDF or page whose text asks the reader to sign in, verify or unlock an account, and
+        whose link is the way to do it: a phishing page delivered as a document."""
+        from mailwarden.attachments.markup import lure_categories
+
+        for text, source in total.texts:
+            if not source.startswith("text of "):
+                continue
+            doc = source[len("text of "):]
+            links = [u for u, s in total.urls if s.endswith(f" in {doc}") and not s.startswith("script")]
+            if not links:
+                continue
+            phrases = {p.lower() for c, p in lure_categories(text[:20000])
+                       if c in ("credential", "account_anomaly", "threat", "fallback")}
+            if len(phrases) < 2:
+                continue
+            shown = ", ".join(f'"{p}"' for p in sorted(phrases)[:3])
+            yield Finding("ATTACHMENT_LURE_LINK", f"The attached {doc} asks the reader to act on an account "
+                          f"({shown}) through a link.", [f"{doc}: {links[0][:200]}", shown])
 
 
 # Declared Content-Types that promise a family, for parts whose name promises none.
