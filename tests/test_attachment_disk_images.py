@@ -90,3 +90,22 @@ def test_internet_shortcut_to_remote_share():
     web = b"[InternetShortcut]\r\nURL=https://files.example.net/get\r\n"
     _, facts = analyze(message_with([("open.url", "application/octet-stream", web)]))
     assert ("https://files.example.net/get", "internet shortcut open.url") in facts["extra_urls"]
+
+
+def _onenote(embedded: list[bytes]) -> bytes:
+    guid = bytes.fromhex("e716e3bd65261145a4c48d4d0b7a9eac")
+    head = bytes.fromhex("e4525c7b8cd8a74daeb15378d02996d3") + b"\x00" * 200
+    body = b"".join(guid + struct.pack("<Q", len(e)) + b"\x00" * 12 + e + b"\x00" * 8 for e in embedded)
+    return head + body
+
+
+def test_onenote_with_embedded_script_and_program():
+    hta = b'<html><head><HTA:APPLICATION id="x"/><script language="VBScript">CreateObject("WScript.Shell")</script>'
+    syms, _ = analyze(message_with([("Invoice.one", "application/octet-stream", _onenote([hta, PE_STUB]))]))
+    assert {"ATTACHMENT_ONENOTE", "ARCHIVE_CONTAINS_EXECUTABLE"} <= syms
+
+
+def test_onenote_with_only_an_image_is_just_a_container():
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    syms, _ = analyze(message_with([("Notes.one", "application/octet-stream", _onenote([png]))]))
+    assert syms == {"ATTACHMENT_ONENOTE"}

@@ -387,3 +387,33 @@ def inspect_7z(data: bytes, where: str, inspect: Inspector) -> Inspection:
             name = m.group(0)[:-2].decode("utf-16-le", "replace")
             out.extend(inspect(b"", f"{where} > {name}", -1))
     return out
+
+
+# FileDataStoreObject header GUID {BDE316E7-2665-4511-A4C4-8D4D0B7A9EAC}, as stored (little-endian fields).
+_SCRIPT_MARKERS = re.compile(rb"(?i)hta:application|wscript\.shell|createobject\(|<script[^>]{0,40}vbscript|"
+                             rb"powershell(?:\.exe)?\s+-|@echo off|cmd(?:\.exe)?\s+/[ck]\s")
+_ONENOTE_FILE = bytes.fromhex("e716e3bd65261145a4c48d4d0b7a9eac")
+
+
+def inspect_onenote(data: bytes, where: str, budget: AttachmentBudget, inspect: Inspector) -> Inspection:
+    """OneNote sections carry embedded files (scripts, programs) behind a fake "double-click" button:
+    sniff each embedded file's first bytes."""
+    out = Inspection()
+    pos = data.find(_ONENOTE_FILE)
+    n = 0
+    while pos >= 0 and n < 50 and not budget.out_of_time():
+        n += 1
+        try:
+            (length,) = struct.unpack_from("<Q", data, pos + 16)
+        except struct.error:
+            break
+        start = pos + 36
+        head = data[start:start + min(length, _HEAD)]
+        member = f"{where} > embedded file {n}"
+        script = _SCRIPT_MARKERS.search(head)
+        if script:
+            out.add("archived_executable", f"{member} is a script ({script.group(0).decode('latin-1')}) hidden in "
+                    "the notebook.", f"{member}: {script.group(0).decode('latin-1')}")
+        out.extend(inspect(head, member, -1))
+        pos = data.find(_ONENOTE_FILE, start)
+    return out

@@ -125,6 +125,10 @@ def _inspect(data: bytes, where: str, depth: int, budget: AttachmentBudget, true
         from mailwarden.attachments.archives import inspect_iso
 
         out.extend(inspect_iso(data, where, budget, _callback(budget)))
+    elif fam == "onenote" or ext in ("one", "onepkg"):
+        from mailwarden.attachments.archives import inspect_onenote
+
+        out.extend(inspect_onenote(data, where, budget, _callback(budget)))
     elif fam == "7z":
         from mailwarden.attachments.archives import inspect_7z
 
