@@ -78,3 +78,27 @@ def test_rotated_jpeg_and_transparent_png_qr_codes():
     rgba.save(buf, "PNG")
     _, facts = analyze(message_with([("b.png", "image/png", buf.getvalue())]))
     assert ("https://alpha-quish.example/y", "QR code in b.png") in facts["extra_urls"]
+
+
+def test_qr_in_html_body_data_uri():
+    import base64
+
+    png = base64.b64encode(qr_png("https://datauri-quish.example/z")).decode()
+    html = (f"<html><body><p>Your password expires today. Scan the code below with your phone.</p>"
+            f'<img src="data:image/png;base64,{png}"></body></html>')
+    raw = ("From: IT <it@example.com>\r\nTo: b@example.org\r\nSubject: Password expiry\r\nMIME-Version: 1.0\r\n"
+           f"Content-Type: text/html; charset=utf-8\r\n\r\n{html}\r\n").encode()
+    syms, facts = analyze(raw)
+    assert {"QR_CODE_URL", "QR_CODE_CALL_TO_ACTION"} <= syms
+    assert any(u == "https://datauri-quish.example/z" for u, _ in facts["extra_urls"])
+
+
+def test_html_body_with_plain_data_uri_image_is_quiet():
+    import base64
+
+    png = base64.b64encode(plain_png(64, 64)).decode()
+    html = f'<html><body><p>Logo:</p><img src="data:image/png;base64,{png}"></body></html>'
+    raw = ("From: a@example.com\r\nTo: b@example.org\r\nSubject: hi\r\nMIME-Version: 1.0\r\n"
+           f"Content-Type: text/html; charset=utf-8\r\n\r\n{html}\r\n").encode()
+    syms, facts = analyze(raw)
+    assert syms == set() and facts["extra_urls"] == []

@@ -108,7 +108,9 @@ class AttachmentsAnalyzer(Analyzer):
 
     def analyze(self, msg: Message, ctx: ScanContext) -> Iterator[Finding]:
         atts = msg.attachments
-        if not atts:
+        # QR codes in `data:` images of the HTML body (no attachment at all); msg.html is shared and cached.
+        data_images = bool(msg.html_parts) and "data:image" in msg.html
+        if not atts and not data_images:
             return
         limits = getattr(self, "limits", AttachmentLimits())
         seconds = max(0.0, min(limits.seconds, ctx.time_left() - 0.25))
@@ -135,6 +137,10 @@ class AttachmentsAnalyzer(Analyzer):
 
             total.extend(inspect_file(data[: limits.max_inspect_bytes], where, 0, budget, true))
             _declared_type_lies(total, ent, where, true)
+        if data_images and not budget.out_of_time():
+            from mailwarden.attachments.qr import qr_from_data_uris
+
+            total.extend(qr_from_data_uris(msg.html, budget))
         ctx.facts["attachments"] = records
         seen = {u for u, _ in extra_urls}
         for url, source in total.urls:

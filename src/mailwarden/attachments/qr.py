@@ -137,3 +137,24 @@ def qr_from_pdf(reader: object, where: str, budget: AttachmentBudget) -> Inspect
                 continue
             _report(out, texts, f"QR code in an image of {where}", f"{where} (page {i + 1})")
     return out
+
+
+_DATA_IMAGE = re.compile(r"data:image/(png|jpe?g|gif|webp|bmp);base64,([A-Za-z0-9+/=\s]{100,4000000})", re.I)
+
+
+def qr_from_data_uris(html: str, budget: AttachmentBudget, max_images: int = 4) -> Inspection:
+    """QR codes in images embedded in HTML as `data:` URIs: quishing mail often carries its code this
+    way, with no attachment and no remote image for a scanner to fetch."""
+    import base64
+    import binascii
+
+    out = Inspection()
+    for n, m in enumerate(_DATA_IMAGE.finditer(html)):
+        if n >= max_images or budget.images >= budget.limits.max_images or budget.out_of_time():
+            break
+        try:
+            data = base64.b64decode(re.sub(r"\s+", "", m.group(2)), validate=False)
+        except (binascii.Error, ValueError):
+            continue
+        out.extend(inspect_image(data, f"inline data: image {n + 1} ({m.group(1).lower()})", budget))
+    return out
