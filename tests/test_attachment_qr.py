@@ -102,3 +102,20 @@ def test_html_body_with_plain_data_uri_image_is_quiet():
            f"Content-Type: text/html; charset=utf-8\r\n\r\n{html}\r\n").encode()
     syms, facts = analyze(raw)
     assert syms == set() and facts["extra_urls"] == []
+
+
+def test_ticket_qr_with_scan_wording_is_not_a_call_to_action():
+    body = ("Thank you for your booking. Please show this QR code at the entrance; staff will scan it when you "
+            "arrive. Doors open at 7pm and the show starts at 8pm. Enjoy the concert!")
+    raw = message_with([("ticket.png", "image/png", qr_png("https://tickets.example.com/t/991"))], body=body)
+    syms, _ = analyze(raw)
+    assert "QR_CODE_URL" in syms and "QR_CODE_CALL_TO_ACTION" not in syms
+
+
+def test_long_message_with_scan_and_account_lure_is_a_call_to_action():
+    body = ("Dear employee, as part of our annual security review your password will expire in 24 hours. "
+            "To keep your mailbox active, scan the QR code below with your mobile phone camera and follow the "
+            "steps. Failure to do so will lock your account.")
+    raw = message_with([("secure.png", "image/png", qr_png("https://mailbox-review.example.net/k"))], body=body)
+    syms, _ = analyze(raw)
+    assert {"QR_CODE_URL", "QR_CODE_CALL_TO_ACTION"} <= syms

@@ -95,6 +95,8 @@ _PASSWORD_HINT = re.compile(r"(?i)\b(password|passwort|senha|contrase(?:ñ|n)a|m
 _DISPUTE = re.compile(r"(?i)\b(if (?:you|this) (?:did ?n[o']t|didn't|was ?n[o']t|wasn't)\b|not authori[sz]ed|"
                       r"unauthori[sz]ed|to cancel|cancel (?:this|the|your)|dispute|refund|reembolso|"
                       r"remboursement|rückerstattung|estorno|cancelar|annuler|stornieren)")
+_QR_LURES = {"credential", "fake_2fa", "account_anomaly", "invoice_payment", "threat", "urgency", "message_bait",
+             "document_share", "fallback"}
 _SCAN_HINT = re.compile(r"(?i)\b(scan|qr|camera|escanea|escaneie|scannen|scannez)\b")
 
 
@@ -162,9 +164,16 @@ class AttachmentsAnalyzer(Analyzer):
                 yield Finding("ARCHIVE_PASSWORD_IN_MESSAGE", "The message gives the password for its encrypted "
                               "archive, the classic way to carry malware past scanners.", [f"text: {m.group(0)}"])
         if "qr_url" in kinds:
-            m = _SCAN_HINT.search(body) or _SCAN_HINT.search(msg.subject)
-            if m or len(body.strip()) < 200:
-                why = f'the text asks to "{m.group(0)}" it' if m else "the message has almost no text besides it"
+            # Quishing asks for a scan with account or payment pressure, or says nothing else at all. A
+            # ticket or a venue code ("scan this QR code at the entrance") has neither.
+            from mailwarden.attachments.markup import lure_categories
+
+            scan = _SCAN_HINT.search(body) or _SCAN_HINT.search(msg.subject)
+            lures = [p for c, p in lure_categories(f"{msg.subject}\n{body}") if c in _QR_LURES] if scan else []
+            short = len(body.strip()) < 120
+            if short or lures:
+                why = (f'the text asks to "{scan.group(0)}" it and says "{lures[0]}"' if lures
+                       else "the message has almost no text besides it")
                 yield Finding("QR_CODE_CALL_TO_ACTION", f"The QR code is the message's call to action: {why}.",
                               [next(o.evidence[0] for o in total.observations if o.kind == "qr_url")])
 
