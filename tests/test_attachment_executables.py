@@ -81,3 +81,12 @@ def test_declared_content_type_that_lies_without_a_name():
     assert "ATTACHMENT_TYPE_DISGUISED" in syms
     syms, _ = analyze(message_with([(None, "image/png", plain_png())]))
     assert syms == set()
+
+
+def test_office_extensions_holding_other_office_formats_are_not_mismatches():
+    samples = [("letter.doc", b"{\\rtf1\\ansi Hello.}"),
+               ("export.xls", b"<html><body><table><tr><td>1</td></tr></table></body></html>"),
+               ("export.xls", b'<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"/>')]
+    for name, data in samples:
+        syms, _ = analyze(message_with([(name, "application/octet-stream", data)]))
+        assert not syms & {"ATTACHMENT_TYPE_MISMATCH", "ATTACHMENT_TYPE_DISGUISED"}, (name, syms)

@@ -248,8 +248,11 @@ def is_mismatch(ext: str, true: FileType) -> bool:
         return False
     if want == got:
         return False
+    # Office has always saved other formats under its extensions (RTF as .doc, HTML or XML tables
+    # as .xls, a .doc renamed .docx); business software exports do the same.
     compatible = {("ooxml", "zip"), ("zip", "ooxml"), ("ole", "msi"), ("html", "svg"), ("svg", "html"),
-                  ("svg", "xml"), ("html", "xml"), ("calendar", "text")}
+                  ("svg", "xml"), ("html", "xml"), ("calendar", "text"), ("ole", "rtf"), ("ole", "html"),
+                  ("ole", "xml"), ("ole", "ooxml"), ("ooxml", "ole"), ("rtf", "ole")}
     return (want, got) not in compatible
 
 
