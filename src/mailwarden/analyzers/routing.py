@@ -104,7 +104,10 @@ class RoutingAnalyzer(Analyzer):
             # A private address between two different organisations' servers: the handover claims to
             # have crossed the Internet from an address that cannot be routed there.
             f_org, b_org = _org(hop.from_name), _org(hop.by)
-            if ip_class(hop.ip) == "private" and f_org and b_org and f_org != b_org \
+            ipo = ip_of(hop.ip)
+            h_org = _org(hop.helo)
+            if ip_class(hop.ip) == "private" and ipo is not None and not ipo.is_loopback and f_org and b_org \
+                    and not _same_owner(f_org, b_org) and not (h_org and _same_owner(h_org, b_org)) \
                     and not hop.from_name.lower().startswith("localhost") \
                     and not hop.from_name.lower().rstrip(".").endswith(_INTERNAL_TLDS):
                 yield Finding("RCVD_PRIVATE_IP_CROSS_ORG", f"{hop.by} says it received the message from "
@@ -183,6 +186,12 @@ class RoutingAnalyzer(Analyzer):
                 hit = idx.lookalike(morg)
                 yield Finding("MSGID_LOOKALIKE", f"The Message-ID was made at {mdom}: {hit.detail[0].lower()}"
                               f"{hit.detail[1:]}", [f"Message-ID: {mid}"])
+
+
+def _same_owner(a: str, b: str) -> bool:
+    """github.net and github.com: one company's internal and public names."""
+    x, y = a.split(".", 1)[0], b.split(".", 1)[0]
+    return a == b or x.startswith(y) or y.startswith(x)
 
 
 def _clip(text: str, n: int = 240) -> str:
