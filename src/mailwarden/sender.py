@@ -139,6 +139,8 @@ def visible_from(msg: Message) -> VisibleFrom:
         vf.display_domains, vf.display_tricks = display_name_findings(first)
         if "encoded_address" in vf.display_tricks or "control_characters" in vf.display_tricks:
             reasons.append("display_name_trick")
+            # A client that renders the decoded name as the sender shows these addresses instead.
+            others.extend(m.group(0) for m in _ADDR_IN_TEXT.finditer(first.display_name))
     elif stand_in:
         reasons.append(f"{stand_in[0]}_stands_in_for_from")
         others.append(stand_in[1].address)
