@@ -37,7 +37,7 @@ def _org(name: str | None) -> str:
     return registrable_domain(name.rstrip("."))
 
 
-def entry_hop(hops: list[Hop]) -> Hop | None:
+def entry_hop(hops: list[Hop], idx: BrandIndex | None = None) -> Hop | None:
     """The newest hop where one organisation handed the message to another: the sending side's
     last server as seen by the receiving side. Internal transfers (same registrable domain on
     both ends, or private addresses) are skipped."""
@@ -47,6 +47,8 @@ def entry_hop(hops: list[Hop]) -> Hop | None:
         by_org, from_org = _org(hop.by), _org(hop.from_name)
         if from_org and by_org and from_org == by_org:
             continue
+        if idx is not None and from_org and by_org and idx.infra_brands(from_org) & idx.infra_brands(by_org):
+            continue  # one provider's internal hops (outlook.com -> office365.com)
         if ip_class(hop.ip) in ("private", "bogon") and not from_org:
             continue
         if hop.ip and ip_class(hop.ip) == "private":
@@ -70,7 +72,7 @@ class RoutingAnalyzer(Analyzer):
         from_org = registrable_domain(from_domain) if from_domain else ""
         idx = self.index
         brand = idx.brand_for_domain(from_domain) if from_domain and from_org not in FREEMAIL else None
-        entry = entry_hop(hops)
+        entry = entry_hop(hops, idx)
         facts: dict[str, Any] = {"hops": hops, "entry": entry, "origin_ip": None, "message_id_domain": None}
         ctx.facts["routing"] = facts
         listish = msg.header("list-id") is not None
