@@ -120,7 +120,8 @@ def test_gmail_results_are_believed_and_its_name_below_the_hop_is_not():
     assert v.auth["dkim"] == [{"result": "pass", "domain": "docs.example", "selector": "s1"}]
     assert v.auth["spf"] == {"result": "pass", "domain": "docs.example"}
     claims = [f for f in v.findings if f.symbol == "AUTHRES_UNTRUSTED_UPSTREAM_CLAIM"]
-    assert claims and all("bank.example" in " ".join(c.evidence) for c in claims)
+    # only the sender's injected header is a claim; Gmail's own ARC-Authentication-Results is not
+    assert claims and all("bank.example" in e for c in claims for e in c.evidence)
     assert any(f.symbol == "AUTH_PASS_DMARC" for f in v.findings)
     # a pass never subtracts: no negative weights anywhere
     assert all(f.weight >= 0 for f in v.findings)

@@ -145,6 +145,7 @@ class UpstreamResults:
     dmarc: dict = field(default_factory=lambda: {"result": "none", "domain": None, "policy": None})
     arc: dict = field(default_factory=lambda: {"result": "none"})
     believed: list[ARSeen] = field(default_factory=list)  # the headers the results came from
+    mine: list[ARSeen] = field(default_factory=list)  # every header the provider wrote above its hop
 
 
 def receiving_hop(msg: Message, provider: Provider) -> tuple[int, str] | None:
@@ -196,7 +197,7 @@ def believe(msg: Message, provider_names: list[str], seen: list[ARSeen] | None =
 
 
 def _merge(provider: str, idx: int, hop: str, mine: list[ARSeen]) -> UpstreamResults:
-    out = UpstreamResults(provider, idx, hop[:300])
+    out = UpstreamResults(provider, idx, " ".join(hop[:1000].split())[:300])
     # nearest the receiving hop first; plain A-R before ARC-A-R
     ordered = sorted(mine, key=lambda s: (s.arc, -s.index))
     used: set[int] = set()
@@ -231,6 +232,7 @@ def _merge(provider: str, idx: int, hop: str, mine: list[ARSeen]) -> UpstreamRes
     if hit := first("arc"):
         out.arc = {"result": _word(hit[1][0].result)}
     out.believed = [s for s in mine if s.index in used]
+    out.mine = list(mine)
     return out
 
 

@@ -140,7 +140,7 @@ class AuthAnalyzer(Analyzer):
         if has_arc:
             arc = verify_chain(raw, res) if not down else None
             arc_word = arc.result if arc else "temperror"
-            arc_key_missing = bool(arc and arc.key_missing)
+            arc_key_missing = bool(arc and (arc.key_missing or arc.library_error))
         else:
             arc_word, arc_key_missing = "none", False
         dkim_pass = [d.domain for d in dkims if d.result == "pass" and d.domain]
@@ -267,7 +267,8 @@ class AuthAnalyzer(Analyzer):
     def _claims(self, seen: list[ARSeen], up: UpstreamResults | None, facts: AuthFacts,
                 from_domains: list[str]) -> Iterator[Finding]:
         """Authentication-Results written by anyone we do not believe: evidence, never trust."""
-        believed = {s.index for s in up.believed} if up else set()
+        # everything the trusted provider wrote above its hop is its own, used or not
+        believed = {s.index for s in up.mine} if up else set()
         forged, untrusted, contradicting = [], [], []
         own = self.authserv_id.lower()
         for s in seen:
