@@ -309,9 +309,10 @@ class BudgetResolver:
     """One message's view of a resolver: at most `budget` queries (SPF's own 10-lookup limit
     sits inside this), and answers memoised for the message so repeated lookups are free."""
 
-    def __init__(self, inner: Any, budget: int = 40) -> None:
+    def __init__(self, inner: Any, budget: int = 40, deadline: float | None = None) -> None:
         self.inner = inner
         self.budget = budget
+        self.deadline = deadline  # time.monotonic() after which no more queries are sent
         self.used = 0
         self._memo: dict[tuple[str, str], Any] = {}
 
@@ -329,6 +330,8 @@ class BudgetResolver:
             raise DNSError("no DNS resolver")
         if self.used >= self.budget:
             raise DNSBudgetExceeded(f"more than {self.budget} DNS queries for one message")
+        if self.deadline is not None and time.monotonic() >= self.deadline:
+            raise DNSTimeout("the message's scan time is spent")
         self.used += 1
         try:
             out = self.inner.query(*key)

@@ -18,6 +18,7 @@ a query budget), or, when the message came through a configured trusted provider
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -120,7 +121,8 @@ class AuthAnalyzer(Analyzer):
     def _compute(self, msg: Message, ctx: ScanContext, from_domains: list[str], sig_headers: list,
                  has_arc: bool) -> tuple[AuthFacts, list[OutResult]]:
         env = ctx.envelope
-        res = BudgetResolver(ctx.engine.resolver, self.budget)
+        # DNS may use at most half of what is left of the message's scan time
+        res = BudgetResolver(ctx.engine.resolver, self.budget, time.monotonic() + max(ctx.time_left(), 0) / 2)
         down = is_down(res)
         raw = msg.raw
         if down and env.ip:  # no DNS: skip pyspf's parsing, the answer is known
