@@ -3,10 +3,11 @@ domain is evaluated and the strictest outcome is the message's DMARC result."""
 
 from __future__ import annotations
 
-from conftest import make_message
 from mailwarden.dns import StaticResolver
 from mailwarden.engine import Engine
 from mailwarden.envelope import Envelope
+
+from conftest import make_message
 
 ZONE = StaticResolver({
     "example.com": [["TXT", "v=spf1 ip4:192.0.2.0/24 -all"]],
