@@ -368,6 +368,13 @@ class HistoryStore:
         for i in loose + [mid]:
             self.db.execute("UPDATE messages SET campaign=? WHERE id=?", (target, i))
         pivots = list(dict.fromkeys((lk.kind, lk.value) for lk in links if lk.msg in current))
+        if any(k == "text" for k, _ in pivots) and self.db.query(
+                "SELECT 1 FROM campaign_pivots WHERE campaign=? AND kind='text' LIMIT 1", (target,)):
+            # One text fingerprint names the campaign's wording; more would only list its members.
+            pivots = [(k, v) for k, v in pivots if k != "text"]
+        else:
+            texts = [p for p in pivots if p[0] == "text"]
+            pivots = [p for p in pivots if p[0] != "text"] + texts[:1]
         self.db.executemany("INSERT INTO campaign_pivots (campaign, kind, value) VALUES (?,?,?) "
                             "ON CONFLICT DO NOTHING", [(target, k, v) for k, v in pivots])
         # Counted incrementally: a recount per message would read the whole campaign every time.
@@ -445,8 +452,10 @@ class HistoryStore:
         if info is None:
             return None
         cid = info["id"]
-        pivots = [{"kind": k, "value": v} for k, v in self.db.query(
-            "SELECT kind, value FROM campaign_pivots WHERE campaign=? ORDER BY kind, value", (cid,))]
+        order = {"url": 0, "phone": 1, "reply_to": 2, "attachment": 3, "text": 4}
+        pivots = [{"kind": k, "value": v} for k, v in sorted(self.db.query(
+            "SELECT kind, value FROM campaign_pivots WHERE campaign=?", (cid,)),
+            key=lambda kv: (order.get(kv[0], 9), kv[1]))]
         members = self.db.query("SELECT message_id, file, seen, subject, from_addr, date_header FROM messages "
                                 "WHERE campaign=? ORDER BY seen, id LIMIT ?", (cid, max_members))
         subjects = list(dict.fromkeys(m[3] for m in members if m[3]))
