@@ -42,7 +42,14 @@ def hunt(
 
     if kind == "url":
         if "/" in value or ":" in value:
-            key = landing_key(value if "://" in value else "https://" + value)
+            url = value if "://" in value else "https://" + value
+            try:  # the same normalisation the links analyzer applied before recording
+                from mailwarden.urls import normalize_url, unwrap_redirect
+
+                url = normalize_url(unwrap_redirect(url)) or url
+            except ImportError:
+                pass
+            key = landing_key(url)
             if not key:
                 fail(f"{value!r} is not a URL")
             kind, value = "url", key
