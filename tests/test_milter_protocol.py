@@ -227,6 +227,6 @@ def test_bad_milter_settings_are_config_errors():
         MilterSettings.from_section({"quarantine": "redirect"})
     with pytest.raises(ConfigError, match="unknown key"):
         MilterSettings.from_section({"lisen": "inet:1"})
-    with pytest.raises(ConfigError, match="workers must be"):
+    with pytest.raises(ConfigError, match="workers must be a whole number"):
         MilterSettings.from_section({"workers": "two"})
     assert MilterSettings.from_section({"workers": 0, "banner": True}).banner is True

@@ -12,6 +12,7 @@ from email.header import Header
 from mailwarden.config import ConfigError
 from mailwarden.frontends.banner import insert_banner
 from mailwarden.frontends.milter import protocol as p
+from mailwarden.frontends.settings import apply_section
 from mailwarden.verdict import Verdict
 
 QUARANTINE_MODES = ("hold", "redirect")
@@ -57,19 +58,7 @@ class MilterSettings:
     def from_section(cls, section: dict, *, failure_action: str = "tempfail", authserv_id: str = "mailwarden",
                      source: str = "config") -> MilterSettings:
         s = cls(failure_action=failure_action, authserv_id=authserv_id)
-        known = set(cls.__dataclass_fields__)
-        unknown = set(section) - known
-        if unknown:
-            raise ConfigError(f"{source}: [milter] unknown key(s) {', '.join(sorted(unknown))}")
-        for key, value in section.items():
-            default = getattr(s, key)
-            ok = (isinstance(value, bool) if isinstance(default, bool) else
-                  isinstance(value, int | float) and not isinstance(value, bool) if isinstance(default, int | float)
-                  else isinstance(value, list) and all(isinstance(v, str) for v in value)
-                  if isinstance(default, list) else isinstance(value, str))
-            if not ok:
-                raise ConfigError(f"{source}: [milter] {key} must be a {type(default).__name__}")
-            setattr(s, key, type(default)(value) if not isinstance(default, list) else list(value))
+        apply_section(s, section, "milter", source)
         if s.failure_action not in FAILURE_ACTIONS:
             raise ConfigError(f"{source}: [milter] failure_action must be one of {', '.join(FAILURE_ACTIONS)}")
         if s.quarantine not in QUARANTINE_MODES:
