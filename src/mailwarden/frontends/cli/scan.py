@@ -14,21 +14,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from mailwarden.frontends.cli import app
-from mailwarden.frontends.cli.common import (
-    ConfigOpt,
-    FromOpt,
-    HeloOpt,
-    IpOpt,
-    PolicyOpt,
-    RcptOpt,
-    StateOpt,
-    TrustOpt,
-    ZoneOpt,
-    engine_options,
-    err_console,
-    is_terminal,
-    user_errors,
-)
+from mailwarden.frontends.cli.common import (ConfigOpt, FromOpt, HeloOpt, IpOpt, PolicyOpt, RcptOpt, StateOpt,
+                                             TrustOpt, ZoneOpt, engine_options, err_console, is_terminal,
+                                             user_errors)
 from mailwarden.inputs import iter_inputs
 from mailwarden.runner import Result, Runner
 

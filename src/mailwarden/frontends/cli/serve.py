@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -23,7 +23,7 @@ from mailwarden.frontends.cli.common import err_console, fail, user_errors
 log = logging.getLogger("mailwarden.serve")
 
 
-class Frontend(str, Enum):
+class Frontend(StrEnum):
     milter = "milter"
     api = "api"
     imap = "imap"
