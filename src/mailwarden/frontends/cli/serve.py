@@ -110,6 +110,10 @@ def _api(cfg: Config, opts: EngineOptions, check: bool) -> None:
                                            log_level=logging.getLevelName(logging.getLogger().level).lower(),
                                            timeout_graceful_shutdown=int(settings.timeout) + 5,
                                            limit_concurrency=256, access_log=False))
+    # uvicorn re-raises the signal it caught once it has shut down; with these handlers in place that
+    # re-raise is a no-op, so a graceful stop exits 0 instead of dying by SIGTERM.
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: None)
     try:
         server.run()
     finally:
