@@ -75,6 +75,7 @@ class ScanPool:
             failure_action = cfg.failure_action if cfg is not None else "tempfail"
         self.failure_action = failure_action
         self._lock = threading.Lock()
+        self._stuck: set[cf.Future] = set()  # scans that timed out but are still running in a worker
         self._executor: cf.Executor = self._make_executor()
 
     def _make_executor(self) -> cf.Executor:
@@ -89,10 +90,12 @@ class ScanPool:
 
     def scan_sync(self, raw: bytes, envelope: Envelope | None = None, file: str | None = None) -> Verdict:
         """Blocking variant for threaded callers (the IMAP guard)."""
+        fut = None
         try:
             fut = self._submit(raw, envelope, file)
             return fut.result(timeout=self.timeout)
         except cf.TimeoutError:
+            self._timed_out(fut)
             return failure_verdict(self.failure_action, f"scan exceeded {self.timeout:g}s")
         except Exception as exc:  # noqa: BLE001 - map every internal failure to the failure action
             log.exception("scan failed")
@@ -118,6 +121,20 @@ class ScanPool:
                 return self._executor.submit(self.engine.scan, raw, envelope, file)
             return self._executor.submit(_worker_scan, raw, envelope, file)
 
+    def _timed_out(self, fut: cf.Future | None) -> None:
+        """A scan ran past the deadline. When every worker process is busy with such a scan, nothing else
+        could ever be scanned again: replace the pool and kill the stuck workers."""
+        if fut is None or fut.done() or self.workers <= 0:
+            return
+        with self._lock:
+            self._stuck = {f for f in self._stuck if not f.done()} | {fut}
+            if len(self._stuck) < self.workers:
+                return
+            log.error("%d scan workers are stuck past the deadline; replacing the worker pool", len(self._stuck))
+            old, self._executor = self._executor, self._make_executor()
+            self._stuck = set()
+        _kill_workers(old)
+
     def _recover(self, exc: BaseException) -> None:
         # A worker that died (OOM kill, segfault in a native library) breaks the whole pool: rebuild it.
         if isinstance(exc, BrokenProcessPool):
@@ -127,4 +144,19 @@ class ScanPool:
                 self._executor = self._make_executor()
 
     def close(self, wait: bool = True) -> None:
-        self._executor.shutdown(wait=wait, cancel_futures=not wait)
+        """Stop the workers. wait=True lets running scans finish (a graceful stop); stuck ones are killed."""
+        with self._lock:
+            stuck = {f for f in self._stuck if not f.done()}
+        if stuck:
+            _kill_workers(self._executor)
+        self._executor.shutdown(wait=wait, cancel_futures=True)
+
+
+def _kill_workers(executor: cf.Executor) -> None:
+    processes = getattr(executor, "_processes", None) or {}
+    for proc in list(processes.values()):
+        try:
+            proc.kill()
+        except (OSError, AttributeError):
+            pass
+    executor.shutdown(wait=True, cancel_futures=True)  # the manager thread sees the dead workers and exits

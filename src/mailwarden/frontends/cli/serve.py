@@ -82,7 +82,7 @@ def _milter(cfg: Config, opts: EngineOptions, check: bool) -> None:
     try:
         asyncio.run(main())
     finally:
-        pool.close(wait=False)
+        pool.close(wait=True)
 
 
 def _api(cfg: Config, opts: EngineOptions, check: bool) -> None:
@@ -117,7 +117,7 @@ def _api(cfg: Config, opts: EngineOptions, check: bool) -> None:
     try:
         server.run()
     finally:
-        pool.close(wait=False)
+        pool.close(wait=True)
     if not server.started:
         raise typer.Exit(2)
 
@@ -140,7 +140,7 @@ def _imap(cfg: Config, opts: EngineOptions, check: bool) -> None:
     try:
         guard.run()
     finally:
-        pool.close(wait=False)
+        pool.close(wait=True)
 
 
 async def _until_signal() -> None:
