@@ -146,6 +146,8 @@ def _forged(settings: MilterSettings, name: str, value: str) -> bool:
 
 
 def final_action(settings: MilterSettings, verdict: Verdict) -> str:
+    if "engine_error" in verdict.limits:
+        return settings.failure_action  # the milter's failure policy, whatever the engine's config says
     action = verdict.action
     if action == "reject" and not settings.reject:
         action = "quarantine"
@@ -186,7 +188,7 @@ def replies(settings: MilterSettings, state: MessageState, verdict: Verdict, *, 
         elif not subject.strip().startswith(tag):
             out.append(p.header_change(1, "Subject", lead + _encode_subject(tag, subject.strip())))
     if settings.banner and action in settings.banner_actions and can(p.SMFIF_CHGBODY) \
-            and not state.body_truncated:
+            and not state.body_truncated and "engine_error" not in verdict.limits:
         edit = insert_banner(state.raw(), verdict, settings.banner_max_bytes)
         if edit is not None and (not edit.content_headers or can(p.SMFIF_CHGHDRS)):
             present = {n.lower() for n, _ in state.headers}
