@@ -123,7 +123,7 @@ def verdict_headers(settings: MilterSettings, verdict: Verdict) -> list[tuple[st
     if verdict.limits and "engine_error" in verdict.limits:
         reasons = "ENGINE_ERROR"
     return [("X-Mailwarden-Score", f"{verdict.score:.2f}"),
-            ("X-Mailwarden-Verdict", sanitize(verdict.action, 20)),
+            ("X-Mailwarden-Verdict", sanitize(final_action(settings, verdict), 20)),
             ("X-Mailwarden-Reasons", sanitize(reasons)),
             ("Authentication-Results", authentication_results(settings, verdict))]
 
