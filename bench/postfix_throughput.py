@@ -121,7 +121,8 @@ def wait_delivered(pf: Postfix, expected: int, timeout: float = 120) -> int:
     return n
 
 
-def run(label: str, messages: list[bytes], connections: int, milter_cfg: dict | None, state: str | None) -> dict:
+def run(label: str, messages: list[bytes], connections: int, milter_cfg: dict | None, state: str | None,
+        unix: bool = False) -> dict:
     base = Path(tempfile.mkdtemp(prefix=f"mailwarden-bench-{label}-"))
     os.chmod(base, 0o755)  # Postfix daemons must traverse it
     milter_proc = None
@@ -132,7 +133,9 @@ def run(label: str, messages: list[bytes], connections: int, milter_cfg: dict | 
             port = free_port()
             cfg = base / "mailwarden.toml"
             lines = [f'state_dir = "{state}"'] if state else []
-            lines += ["[milter]", f'listen = "inet:127.0.0.1:{port}"'] + \
+            sock = base / "milter.sock"
+            listen = f"unix:{sock}" if unix else f"inet:127.0.0.1:{port}"
+            lines += ["[milter]", f'listen = "{listen}"'] + \
                 [f"{k} = {json.dumps(v)}" for k, v in milter_cfg.items()]
             base.mkdir(parents=True, exist_ok=True)
             cfg.write_text("\n".join(lines) + "\n")
@@ -142,12 +145,16 @@ def run(label: str, messages: list[bytes], connections: int, milter_cfg: dict | 
             milter_proc = subprocess.Popen([sys.executable, "-m", "mailwarden", "serve", "milter", "--config",
                                             str(cfg), "--log-level", "info"], env=env,
                                            stdout=subprocess.DEVNULL, stderr=milter_log)
-            milter_addr = f"inet:127.0.0.1:{port}"
-            time.sleep(0.5)
+            milter_addr = listen
             import socket
-            for _ in range(100):
+            for _ in range(300):
                 try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                    if unix:
+                        with socket.socket(socket.AF_UNIX) as s:
+                            s.connect(str(sock))
+                        os.chmod(sock, 0o666)  # Postfix's cleanup runs as the postfix user
+                    else:
+                        socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
                     break
                 except OSError:
                     time.sleep(0.1)
@@ -195,6 +202,7 @@ def main() -> None:
     ap.add_argument("--state", help="state directory: history on (when the history store exists)")
     ap.add_argument("--skip-baseline", action="store_true")
     ap.add_argument("--no-banner", action="store_true", help="headers only, no body rewriting")
+    ap.add_argument("--unix", action="store_true", help="milter on a unix socket instead of loopback TCP")
     args = ap.parse_args()
     why = postfix_available()
     if why:
@@ -209,7 +217,8 @@ def main() -> None:
     # reject off: rejected messages would not reach a mailbox, and the loss check counts deliveries
     milter = {"workers": args.workers, "banner": not args.no_banner, "subject_tag": "[SUSPICIOUS]", "reject": False,
               "quarantine": "redirect", "quarantine_mailbox": "alice@mw.test"}
-    results.append(run("milter" + ("+history" if args.state else ""), messages, args.connections, milter, args.state))
+    label = "milter" + ("-unix" if args.unix else "") + ("+history" if args.state else "")
+    results.append(run(label, messages, args.connections, milter, args.state, args.unix))
     for r in results:
         print(json.dumps(r))
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import sys
 from enum import StrEnum
 from typing import Annotated
 
@@ -68,6 +69,9 @@ def _milter(cfg: Config, opts: EngineOptions, check: bool) -> None:
         return
     pool = ScanPool(engine if settings.workers == 0 else None, options=opts, workers=settings.workers,
                     timeout=settings.timeout, failure_action=settings.failure_action)
+    # A verdict crosses several threads on its way back (pool manager thread -> event loop); with the default
+    # 5 ms GIL switch interval each hop can wait that long under load. 0.5 ms cut p99 latency (measured).
+    sys.setswitchinterval(0.0005)
 
     async def main() -> None:
         server = MilterServer(pool, settings)
