@@ -230,3 +230,15 @@ def test_bad_milter_settings_are_config_errors():
     with pytest.raises(ConfigError, match="workers must be a whole number"):
         MilterSettings.from_section({"workers": "two"})
     assert MilterSettings.from_section({"workers": 0, "banner": True}).banner is True
+
+
+def test_subject_tag_keeps_8bit_and_encoded_subjects_byte_for_byte():
+    raw = ("From: a@example.net\r\nSubject: ACTION:tag Fatura n\u00ba 12 \u2014 pague\r\n\r\nbody\r\n").encode()
+    raw2 = b"From: a@example.net\r\nSubject: =?utf-8?q?ACTION:tag_caf=C3=A9?=\r\n =?utf-8?q?_more?=\r\n\r\nbody\r\n"
+
+    async def go(host, port, engine):
+        async with FakeMTA(host, port) as mta:
+            return await mta.send_message(raw), await mta.send_message(raw2)
+    r1, r2 = run(_with_milter(settings(subject_tag="[SUSPICIOUS]"), go))
+    assert (1, "Subject", " [SUSPICIOUS] ACTION:tag Fatura n\u00ba 12 \u2014 pague") in r1.changed_headers
+    assert (1, "Subject", " [SUSPICIOUS] =?utf-8?q?ACTION:tag_caf=C3=A9?= =?utf-8?q?_more?=") in r2.changed_headers

@@ -22,7 +22,7 @@ class StubEngine:
 
     def scan(self, raw: bytes, envelope: Envelope | None = None, file: str | None = None) -> Verdict:
         self.seen.append((raw, envelope))
-        m = re.search(rb"ACTION:(\w+)", raw)
+        m = re.search(rb"ACTION:([a-z]+)", raw)
         action = m.group(1).decode() if m else "accept"
         if action == "crash":
             raise RuntimeError("boom")

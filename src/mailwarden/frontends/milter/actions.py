@@ -128,11 +128,15 @@ def verdict_headers(settings: MilterSettings, verdict: Verdict) -> list[tuple[st
             ("Authentication-Results", authentication_results(settings, verdict))]
 
 
+def _unfold(value: str) -> str:
+    """The original header value on one line: folding removed, CR/LF/NUL gone, other bytes kept as they were."""
+    return " ".join(value.replace("\0", " ").replace("\r", " ").replace("\n", " ").split())
+
+
 def _encode_subject(tag: str, original: str) -> str:
-    if tag.isascii():
-        return sanitize(f"{tag} {original}".strip(), 5000)
-    # a non-ASCII tag goes in as an RFC 2047 encoded-word, the original value follows unchanged
-    return sanitize(Header(tag, "utf-8").encode() + " " + original, 5000)
+    # the original (possibly 8-bit or RFC 2047-encoded) value is kept byte for byte; only the tag is ours
+    tag = sanitize(tag, 100) if tag.isascii() else Header(tag, "utf-8").encode()
+    return f"{tag} {_unfold(original)}".strip()[:5000]
 
 
 def _forged(settings: MilterSettings, name: str, value: str) -> bool:

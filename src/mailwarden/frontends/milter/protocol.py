@@ -98,7 +98,8 @@ def packet(cmd: bytes, data: bytes = b"") -> bytes:
 
 
 def cstr(text: str | bytes) -> bytes:
-    b = text.encode("utf-8", "replace") if isinstance(text, str) else text
+    # surrogateescape: header bytes that came in as undecodable 8-bit go back out unchanged
+    b = text.encode("utf-8", "surrogateescape") if isinstance(text, str) else text
     return b.replace(b"\0", b"") + b"\0"
 
 
