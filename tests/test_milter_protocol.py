@@ -242,3 +242,37 @@ def test_subject_tag_keeps_8bit_and_encoded_subjects_byte_for_byte():
     r1, r2 = run(_with_milter(settings(subject_tag="[SUSPICIOUS]"), go))
     assert (1, "Subject", " [SUSPICIOUS] ACTION:tag Fatura n\u00ba 12 \u2014 pague") in r1.changed_headers
     assert (1, "Subject", " [SUSPICIOUS] =?utf-8?q?ACTION:tag_caf=C3=A9?= =?utf-8?q?_more?=") in r2.changed_headers
+
+
+def test_oversized_message_is_scanned_truncated_and_never_rewritten():
+    engine = StubEngine()
+    big = msg("ACTION:tag big", body="x" * 5000 + "\n")
+
+    async def go(host, port, engine):
+        async with FakeMTA(host, port) as mta:
+            return await mta.send_message(big)
+    res = run(_with_milter(settings(banner=True, max_message_bytes=1000), go, engine))
+    assert res.header("X-Mailwarden-Verdict") == "tag"
+    assert res.new_body is None  # only part of the body was collected: rewriting it would lose the rest
+    raw, _ = engine.seen[-1]
+    assert len(raw.split(b"\r\n\r\n", 1)[1]) == 1000
+
+
+def test_unix_socket_listener(tmp_path):
+    async def go():
+        path = tmp_path / "milter.sock"
+        pool = ScanPool(StubEngine(), workers=0, timeout=5)
+        server = MilterServer(pool, settings(listen=f"unix:{path}"))
+        await server.start()
+        assert server.address == f"unix:{path}"
+        reader, writer = await asyncio.open_unix_connection(str(path))
+        writer.write(p.packet(p.SMFIC_OPTNEG, p.struct.pack(">III", 6, 0x3F, 0x1FFFFF)))
+        code, data = await p.read_packet(reader)
+        writer.close()
+        await server.shutdown(grace=1)
+        pool.close()
+        return code, p.parse_optneg(data)
+    code, (version, actions, protocol) = run(go())
+    assert code == p.SMFIC_OPTNEG and version == 6
+    assert actions & p.SMFIF_CHGBODY and actions & p.SMFIF_QUARANTINE
+    assert protocol & p.SMFIP_HDR_LEADSPC
