@@ -63,12 +63,14 @@ def percentile(values: list[float], q: float) -> float:
     return s[min(len(s) - 1, int(q / 100 * len(s)))]
 
 
-def drive(port: int, messages: list[bytes], connections: int) -> dict:
+def drive(port: int, messages: list[bytes], connections: int, rate: float = 0.0) -> dict:
+    """Send every message; rate > 0 paces the sends to that many per second overall (open loop)."""
     latencies: list[float] = []
     outcomes = {"accepted": 0, "rejected": 0, "tempfailed": 0, "errors": 0}
     lock = threading.Lock()
     queue = list(enumerate(messages))
     qlock = threading.Lock()
+    t0 = time.perf_counter()
 
     def worker() -> None:
         client = smtplib.SMTP("127.0.0.1", port, timeout=120)
@@ -78,6 +80,11 @@ def drive(port: int, messages: list[bytes], connections: int) -> dict:
                     if not queue:
                         return
                     i, raw = queue.pop()
+                if rate > 0:
+                    due = t0 + (len(messages) - 1 - i) / rate
+                    delay = due - time.perf_counter()
+                    if delay > 0:
+                        time.sleep(delay)
                 t = time.perf_counter()
                 try:
                     client.sendmail("bench@example.net", [f"{('alice', 'bob')[i % 2]}@mw.test"], raw)
@@ -98,7 +105,6 @@ def drive(port: int, messages: list[bytes], connections: int) -> dict:
             except (smtplib.SMTPException, OSError):
                 pass
 
-    t0 = time.perf_counter()
     threads = [threading.Thread(target=worker) for _ in range(connections)]
     for t in threads:
         t.start()
@@ -122,7 +128,7 @@ def wait_delivered(pf: Postfix, expected: int, timeout: float = 120) -> int:
 
 
 def run(label: str, messages: list[bytes], connections: int, milter_cfg: dict | None, state: str | None,
-        unix: bool = False) -> dict:
+        unix: bool = False, rate: float = 0.0) -> dict:
     base = Path(tempfile.mkdtemp(prefix=f"mailwarden-bench-{label}-"))
     os.chmod(base, 0o755)  # Postfix daemons must traverse it
     milter_proc = None
@@ -167,16 +173,20 @@ def run(label: str, messages: list[bytes], connections: int, milter_cfg: dict | 
                 for p in pf.maildir(u):
                     p.unlink()
             before = len(pf.queue())
-            result = drive(pf.port, messages, connections)
+            result = drive(pf.port, messages, connections, rate)
             delivered = wait_delivered(pf, result["accepted"])
             queued = len(pf.queue()) - before
-            result.update({"label": label, "delivered": delivered, "still_queued": queued,
+            result.update({"label": label, "target_rate": rate or None, "delivered": delivered, "still_queued": queued,
                            "lost": result["accepted"] - delivered - max(0, queued)})
         finally:
             pf.stop()
         if milter_proc is not None:
             milter_proc.send_signal(signal.SIGTERM)
-            milter_proc.wait(timeout=60)
+            # wait4: the milter's CPU time including its scan workers (load-independent, unlike latency)
+            _, status, usage = os.wait4(milter_proc.pid, 0)
+            milter_proc.returncode = os.waitstatus_to_exitcode(status)
+            total = len(messages) + 50
+            result["milter_cpu_ms_per_msg"] = round((usage.ru_utime + usage.ru_stime) * 1000 / total, 2)
             milter_log.close()
             err = (base / "milter.log").read_text(errors="replace")
             m = re.search(r"p50 ([\d.]+) ms, p95 ([\d.]+) ms, p99 ([\d.]+) ms, max ([\d.]+) ms", err)
@@ -203,6 +213,8 @@ def main() -> None:
     ap.add_argument("--skip-baseline", action="store_true")
     ap.add_argument("--no-banner", action="store_true", help="headers only, no body rewriting")
     ap.add_argument("--unix", action="store_true", help="milter on a unix socket instead of loopback TCP")
+    ap.add_argument("--rate", type=float, default=0.0,
+                    help="also run paced at this many messages/s (latency at a given load, not at saturation)")
     args = ap.parse_args()
     why = postfix_available()
     if why:
@@ -219,6 +231,8 @@ def main() -> None:
               "quarantine": "redirect", "quarantine_mailbox": "alice@mw.test"}
     label = "milter" + ("-unix" if args.unix else "") + ("+history" if args.state else "")
     results.append(run(label, messages, args.connections, milter, args.state, args.unix))
+    if args.rate:
+        results.append(run(label, messages, args.connections, milter, args.state, args.unix, args.rate))
     for r in results:
         print(json.dumps(r))
 
