@@ -276,3 +276,17 @@ def test_unix_socket_listener(tmp_path):
     assert code == p.SMFIC_OPTNEG and version == 6
     assert actions & p.SMFIF_CHGBODY and actions & p.SMFIF_QUARANTINE
     assert protocol & p.SMFIP_HDR_LEADSPC
+
+
+@pytest.mark.parametrize("garbage", [b"\x00\x00\x00\x00", b"\xff\xff\xff\xffO", p.packet(p.SMFIC_OPTNEG, b"\x00")])
+def test_garbage_from_the_peer_closes_only_that_connection(garbage):
+    async def go(host, port, engine):
+        reader, writer = await asyncio.open_connection(host, port)
+        writer.write(garbage)
+        await writer.drain()
+        await asyncio.wait_for(reader.read(), 5)  # the milter closes the connection
+        writer.close()
+        async with FakeMTA(host, port) as mta:  # and keeps serving others
+            return await mta.send_message(msg("after"))
+    res = run(_with_milter(settings(), go))
+    assert res.header("X-Mailwarden-Verdict") == "accept"

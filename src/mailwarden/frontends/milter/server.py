@@ -264,6 +264,8 @@ class MilterServer:
             pass
         except asyncio.CancelledError:
             pass
+        except Exception:  # noqa: BLE001 - closing the connection makes the MTA apply milter_default_action
+            log.exception("milter session failed; the MTA applies its milter_default_action to this message")
         finally:
             self._sessions.discard(task)
             self._busy_sessions.pop(task, None)
