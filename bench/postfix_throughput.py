@@ -148,7 +148,8 @@ def run(label: str, messages: list[bytes], connections: int, milter_cfg: dict | 
             env = {**os.environ, "PYTHONPATH": f"{REPO / 'src'}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
             # the milter logs one line per message: into a file, so a full pipe can never stall it
             milter_log = open(base / "milter.log", "w")  # noqa: SIM115 - closed after the run
-            milter_proc = subprocess.Popen([sys.executable, "-m", "mailwarden", "serve", "milter", "--config",
+            profile = ["-m", "cProfile", "-o", os.environ["MILTER_PROFILE"]] if os.environ.get("MILTER_PROFILE") else []
+            milter_proc = subprocess.Popen([sys.executable, *profile, "-m", "mailwarden", "serve", "milter", "--config",
                                             str(cfg), "--log-level", "info"], env=env,
                                            stdout=subprocess.DEVNULL, stderr=milter_log)
             milter_addr = listen

@@ -31,6 +31,9 @@ OUR_ACTIONS = (p.SMFIF_ADDHDRS | p.SMFIF_CHGHDRS | p.SMFIF_CHGBODY | p.SMFIF_ADD
                | p.SMFIF_QUARANTINE)
 
 
+CONTINUE = p.packet(p.SMFIR_CONTINUE)
+
+
 @dataclass
 class Stats:
     """Counters for logs and metrics."""
@@ -83,10 +86,16 @@ class Session:
         return not (flag and self.protocol & flag)
 
     async def run(self) -> None:
+        """Read whatever the MTA sent, handle every complete packet in it, answer in one write.
+
+        Packets are parsed from one buffer rather than awaited one by one: a 10 KB message is about a
+        hundred packets, and most need no reply, so per-packet awaits were the milter's main CPU cost.
+        """
         sock = self.writer.get_extra_info("socket")
         quickack = getattr(socket, "TCP_QUICKACK", None)
         if sock is None or quickack is None or sock.family not in (socket.AF_INET, socket.AF_INET6):
             quickack = None
+        buf = bytearray()
         while True:
             if quickack is not None:
                 # ACK at once: the MTA sends most steps without waiting for us, and with Nagle on its side a
@@ -95,19 +104,41 @@ class Session:
                     sock.setsockopt(socket.IPPROTO_TCP, quickack, 1)
                 except OSError:
                     quickack = None
-            pkt = await p.read_packet(self.reader)
-            if pkt is None:
+            chunk = await self.reader.read(256 * 1024)
+            if not chunk:
+                if buf:
+                    raise p.ProtocolError("connection closed in the middle of a packet")
                 return
-            cmd, data = pkt
-            reply = await self.handle(cmd, data)
-            if reply is None:  # quit
-                return
-            if reply:
-                self.writer.write(reply)
+            buf += chunk
+            out: list[bytes] = []
+            pos = 0
+            while len(buf) - pos >= 4:
+                length = int.from_bytes(buf[pos:pos + 4], "big")
+                if length < 1 or length > p.MAX_PACKET:
+                    raise p.ProtocolError(f"bad packet length {length}")
+                if len(buf) - pos - 4 < length:
+                    break
+                cmd = bytes(buf[pos + 4:pos + 5])
+                data = bytes(buf[pos + 5:pos + 4 + length])
+                pos += 4 + length
+                if cmd == p.SMFIC_BODYEOB:
+                    self._add_body(data)
+                    out.append(await self.end_of_message())
+                    continue
+                reply = self.handle(cmd, data)
+                if reply is None:  # quit
+                    if out:
+                        self.writer.write(b"".join(out))
+                    return
+                if reply:
+                    out.append(reply)
+            del buf[:pos]
+            if out:
+                self.writer.write(b"".join(out))
                 await self.writer.drain()
 
-    async def handle(self, cmd: bytes, data: bytes) -> bytes | None:
-        cont = p.packet(p.SMFIR_CONTINUE)
+    def handle(self, cmd: bytes, data: bytes) -> bytes | None:
+        cont = CONTINUE
         if cmd == p.SMFIC_OPTNEG:
             version, mta_actions, mta_protocol = p.parse_optneg(data)
             if version < 2:
@@ -116,8 +147,9 @@ class Session:
             self.protocol = mta_protocol & p.WANTED_PROTOCOL
             return p.optneg_reply(min(version, p.VERSION), self.actions, self.protocol)
         if cmd == p.SMFIC_MACRO:
-            for name, value in _pairs(p.split_cstrings(data[1:])):
-                self.macros[name.decode("utf-8", "replace").strip("{}")] = value.decode("utf-8", "replace")
+            items = data[1:].split(b"\0")
+            for i in range(0, len(items) - 1, 2):
+                self.macros[items[i].decode("utf-8", "replace").strip("{}")] = items[i + 1].decode("utf-8", "replace")
             return b""
         if cmd == p.SMFIC_QUIT:
             return None
@@ -151,9 +183,6 @@ class Session:
         elif cmd == p.SMFIC_BODY:
             self.in_message = True
             self._add_body(data)
-        elif cmd == p.SMFIC_BODYEOB:
-            self._add_body(data)
-            return await self.end_of_message()
         elif cmd in (p.SMFIC_DATA, p.SMFIC_EOH, p.SMFIC_UNKNOWN):
             self.in_message = cmd != p.SMFIC_UNKNOWN or self.in_message
         else:
@@ -199,10 +228,6 @@ class Session:
             self.busy = False
             self.server.in_flight -= 1
             self.server.idle.set() if self.server.in_flight == 0 else None
-
-
-def _pairs(items: list[bytes]) -> list[tuple[bytes, bytes]]:
-    return list(zip(items[0::2], items[1::2], strict=False))
 
 
 def _address(arg: bytes) -> str:
