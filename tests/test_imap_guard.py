@@ -121,21 +121,24 @@ def test_start_new_skips_existing_messages(dovecot, tmp_path):
     c.logout()
 
 
-def test_idle_picks_up_new_mail_and_stop_is_graceful(dovecot, tmp_path):
+@pytest.mark.parametrize("mode", ["idle", "poll"])
+def test_new_mail_is_picked_up_and_stop_is_graceful(dovecot, tmp_path, mode):
     c = imap(dovecot)
-    c.create_folder("t4")
-    guard, engine = guard_for(dovecot, tmp_path, "t4")
+    folder = f"t4{mode}"
+    c.create_folder(folder)
+    extra = {"use_idle": False, "poll_seconds": 0.2} if mode == "poll" else {}
+    guard, engine = guard_for(dovecot, tmp_path, folder, **extra)
     thread = threading.Thread(target=guard.run, daemon=True)
     thread.start()
     try:
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 15
         while not (tmp_path / "imap-state.json").exists() and time.monotonic() < deadline:
             time.sleep(0.05)
         time.sleep(0.3)  # let the watcher enter IDLE
-        add(c, "t4", "ACTION:quarantine pushed")
-        while time.monotonic() < deadline and "ACTION:quarantine pushed" not in contents(c, "t4-Quarantine"):
+        add(c, folder, "ACTION:quarantine pushed")
+        while time.monotonic() < deadline and "ACTION:quarantine pushed" not in contents(c, f"{folder}-Quarantine"):
             time.sleep(0.1)
-        assert "ACTION:quarantine pushed" in contents(c, "t4-Quarantine")
+        assert "ACTION:quarantine pushed" in contents(c, f"{folder}-Quarantine")
     finally:
         guard.stop()
         thread.join(10)

@@ -80,7 +80,8 @@ class ImapSettings:
     quarantine_actions: list[str] = field(default_factory=lambda: ["quarantine", "reject"])
     start: str = "all"
     batch: int = 50
-    poll_seconds: float = 60.0  # when the server has no IDLE
+    poll_seconds: float = 60.0  # when the server has no IDLE (or use_idle = false)
+    use_idle: bool = True  # false: always poll (servers whose IDLE misbehaves)
     idle_seconds: float = 600.0  # re-issue IDLE at least this often (RFC 2177: under 29 minutes)
     reconnect_seconds: float = 10.0
     accounts: list[Account] = field(default_factory=list)
@@ -226,7 +227,7 @@ class MailboxWatcher:
             else:
                 last = int(info.get(b"UIDNEXT", 1)) - 1 if settings.start == "new" else 0
             self.guard.state.set(self.key, uidvalidity, last)
-        idle = b"IDLE" in client.capabilities()
+        idle = settings.use_idle and b"IDLE" in client.capabilities()
         while not stop.is_set():
             self.process_new(client, uidvalidity)
             if self.guard.once:
