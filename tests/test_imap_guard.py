@@ -158,3 +158,49 @@ def test_bad_imap_settings(tmp_path):
         ImapSettings.from_section({"accounts": [{**acc, "port": "993"}]}, state_dir=str(tmp_path))
     with pytest.raises(ConfigError, match="start must be"):
         ImapSettings.from_section({"start": "later", "accounts": [acc]}, state_dir=str(tmp_path))
+
+
+def test_serve_imap_process_marks_new_mail_and_exits_on_sigterm(dovecot, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    c = imap(dovecot)
+    c.create_folder("t5")
+    add(c, "t5", "waiting before start")
+    src = Path(__file__).resolve().parent.parent / "src"
+    cfg = tmp_path / "mailwarden.toml"
+    cfg.write_text(f"""state_dir = "{tmp_path / 'state'}"
+[imap]
+idle_seconds = 30
+[[imap.accounts]]
+name = "alice"
+host = "127.0.0.1"
+port = {dovecot.port}
+ssl = false
+user = "{USER}"
+password = "{PASSWORD}"
+mailboxes = ["t5"]
+""")
+    env = {**os.environ, "PYTHONPATH": f"{src}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    proc = subprocess.Popen([sys.executable, "-m", "mailwarden", "serve", "imap", "--config", str(cfg)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            flags = contents(c, "t5").get("waiting before start", set())
+            if b"$MailwardenScanned" in flags:
+                break
+            assert proc.poll() is None, proc.stderr.read()
+            time.sleep(0.2)
+        assert b"$MailwardenScanned" in contents(c, "t5")["waiting before start"]
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert "Traceback" not in proc.stderr.read()
+    assert (tmp_path / "state" / "imap-state.json").exists()
+    c.logout()
