@@ -31,10 +31,10 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(REPO / "src"))
 
-from tests.support.postfix import Postfix, free_port, postfix_available  # noqa: E402
+from support.postfix import Postfix, free_port, postfix_available  # noqa: E402
 
 MAX_BYTES = 100 * 1024
 

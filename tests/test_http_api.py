@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.conftest import make_message
-from tests.support.stub_engine import StubEngine
 
 from mailwarden.config import ConfigError
 from mailwarden.engine import Engine
 from mailwarden.frontends.http import ApiSettings, create_app
 from mailwarden.frontends.pool import ScanPool
+from support.stub_engine import StubEngine
+
+from conftest import make_message
 
 TOKEN = "t" * 24
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

@@ -13,14 +13,15 @@ from pathlib import Path
 
 import pytest
 from imapclient import IMAPClient
-from tests.conftest import make_message
-from tests.support.dovecot import PASSWORD, USER, Dovecot, dovecot_available
-from tests.support.services import require
-from tests.support.stub_engine import StubEngine
 
 from mailwarden.config import ConfigError
 from mailwarden.frontends.imap import ImapGuard, ImapSettings
 from mailwarden.frontends.pool import ScanPool
+from support.dovecot import PASSWORD, USER, Dovecot, dovecot_available
+from support.services import require
+from support.stub_engine import StubEngine
+
+from conftest import make_message
 
 pytestmark = pytest.mark.services
 

@@ -17,13 +17,13 @@ from email import message_from_bytes
 from pathlib import Path
 
 import pytest
-from tests.support.postfix import Postfix, postfix_available
-from tests.support.services import require
-from tests.support.stub_engine import StubEngine
 
 from mailwarden.engine import Engine
 from mailwarden.frontends.milter import MilterServer, MilterSettings
 from mailwarden.frontends.pool import ScanPool
+from support.postfix import Postfix, postfix_available
+from support.services import require
+from support.stub_engine import StubEngine
 
 pytestmark = pytest.mark.services
 

@@ -7,13 +7,14 @@ import email
 import email.policy
 
 import pytest
-from tests.conftest import make_message
-from tests.support.milter_client import FakeMTA
-from tests.support.stub_engine import StubEngine
 
 from mailwarden.frontends.milter import MilterServer, MilterSettings
 from mailwarden.frontends.milter import protocol as p
 from mailwarden.frontends.pool import ScanPool
+from support.milter_client import FakeMTA
+from support.stub_engine import StubEngine
+
+from conftest import make_message
 
 
 def run(coro):

@@ -8,12 +8,13 @@ import os
 import signal
 
 import pytest
-from tests.conftest import make_message
-from tests.support.stub_engine import StubEngine
 
 import mailwarden.frontends.pool as pool_module
 from mailwarden.engine_options import EngineOptions
 from mailwarden.frontends.pool import ScanPool
+from support.stub_engine import StubEngine
+
+from conftest import make_message
 
 
 @pytest.fixture

@@ -13,9 +13,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from tests.conftest import make_message
-from tests.support.milter_client import FakeMTA
-from tests.support.postfix import free_port
+
+from support.milter_client import FakeMTA
+from support.postfix import free_port
+
+from conftest import make_message
 
 SRC = Path(__file__).resolve().parent.parent / "src"
 ENV = {**os.environ, "PYTHONPATH": f"{SRC}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}

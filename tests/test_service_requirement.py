@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from tests.support.services import require
+
+from support.services import require
 
 
 def test_missing_service_fails_under_ci(monkeypatch):

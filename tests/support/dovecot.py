@@ -15,7 +15,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from tests.support.postfix import free_port
+from support.postfix import free_port
 
 USER, PASSWORD = "alice", "alice-password-123"
 
