@@ -242,3 +242,13 @@ def test_proton_results_relocated_below_the_trace_are_believed_worst_first():
     assert v.auth["dmarc"]["result"] == "none"
     assert v.auth["spf"] == {"result": "none", "domain": "sender.example"}
     assert all(d["result"] != "pass" for d in v.auth["dkim"])
+
+
+def test_a_provider_that_reports_no_dmarc_does_not_make_it_none():
+    gmail = [h for h in GMAIL if not h.startswith("ARC-")]
+    gmail = [h.replace("; dmarc=pass (p=REJECT sp=REJECT dis=NONE) header.from=docs.example", "")
+             if h.startswith("Authentication-Results: mx.google.com; dkim") else h for h in gmail]
+    v = _engine("google").scan(_msg(*gmail))
+    assert v.auth["source"] == "upstream:google"
+    assert v.auth["dmarc"]["result"] == "none"
+    assert "DMARC_NONE" not in {f.symbol for f in v.findings}

@@ -310,6 +310,8 @@ class LiveResolver:
             raise DNSError(f"{qname}: {exc}") from None
         except dns.exception.DNSException as exc:
             raise DNSError(f"{qname}: {exc}") from None
+        except (ValueError, UnicodeError) as exc:  # names no resolver can ask for
+            raise DNSError(f"{qname[:100]}: {exc}") from None
         self._ok()
         out = [_rdata_text(rdtype, rd) for rd in ans.rrset] if ans.rrset is not None else []
         ttl = ans.rrset.ttl if ans.rrset is not None else 300

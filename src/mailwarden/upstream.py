@@ -151,6 +151,7 @@ class UpstreamResults:
     arc: dict = field(default_factory=lambda: {"result": "none"})
     believed: list[ARSeen] = field(default_factory=list)  # the headers the results came from
     mine: list[ARSeen] = field(default_factory=list)  # every header the provider wrote above its hop
+    reported: set[str] = field(default_factory=set)  # methods the provider actually gave a result for
 
 
 def receiving_hop(msg: Message, provider: Provider) -> tuple[int, str] | None:
@@ -236,13 +237,16 @@ def _merge(provider: str, idx: int, hop: str, mine: list[ARSeen], worst: bool = 
                 return None
             s, r = max(cands, key=lambda c: _BADNESS.get(_word(c[1].result), 3))
             used.add(s.index)
+            out.reported.add(method)
             if method == "dkim":
                 return s, [r2 for _, r2 in cands]
+            out.reported.add(method)
             return s, [r]
         for s in ordered:
             rs = [r for r in s.header.results if r.method == method]
             if rs:
                 used.add(s.index)
+                out.reported.add(method)
                 return s, rs
         return None
 

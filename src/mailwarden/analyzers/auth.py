@@ -259,7 +259,7 @@ class AuthAnalyzer(Analyzer):
             else:
                 yield Finding("DMARC_FAIL", f"The message claims to be from {dom}, but fails that domain's DMARC "
                               f"check{src}.", dm_ev + ev_src)
-        elif dm["result"] == "none" and dom:
+        elif dm["result"] == "none" and dom and (up is None or "dmarc" in up.reported):
             yield Finding("DMARC_NONE", f"{dom} publishes no DMARC policy, so anyone can send mail in its name"
                           f"{src}.", dm_ev + ev_src)
         elif dm["result"] == "pass" and dom:
