@@ -252,3 +252,17 @@ def test_a_provider_that_reports_no_dmarc_does_not_make_it_none():
     assert v.auth["source"] == "upstream:google"
     assert v.auth["dmarc"]["result"] == "none"
     assert "DMARC_NONE" not in {f.symbol for f in v.findings}
+
+
+def test_a_by_inside_a_received_comment_is_not_a_provider_hop():
+    from mailwarden.upstream import received_hosts
+
+    assert received_hosts("from evil.example (helo x by mx.google.com) by relay.evil.example with SMTP") == (
+        "evil.example", "relay.evil.example")
+    msg = _msg("Received: from evil.example (x by mx.google.com) by relay.evil.example with SMTP; "
+               "Tue, 2 Jan 2024 10:00:01 +0000",
+               "Authentication-Results: mx.google.com; dmarc=pass header.from=bank.example",
+               "Received: from a.example (a.example [192.0.2.1]) by mx.google.com with ESMTPS; "
+               "Tue, 2 Jan 2024 10:00:00 +0000",
+               "From: Bank <alerts@bank.example>", "Subject: x", "Message-ID: <c1@evil.example>")
+    assert _engine("google").scan(msg).auth["source"] == "computed"

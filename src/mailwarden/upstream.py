@@ -99,9 +99,18 @@ def boundary_provider(own_domains: list[str], own_authserv_id: str | None = None
 AR_NAMES = ("authentication-results", "arc-authentication-results")
 
 
+_COMMENT = re.compile(r"\([^()]*\)")
+
+
 def received_hosts(value: str) -> tuple[str | None, str | None]:
-    """(from host, by host) of one Received header value."""
+    """(from host, by host) of one Received header value. Comments are removed first: the sender
+    writes them (HELO text, "(authenticated by …)"), so a `by` inside one proves nothing."""
     v = value[:2000]
+    for _ in range(5):
+        stripped = _COMMENT.sub(" ", v)
+        if stripped == v:
+            break
+        v = stripped
     m_from = _FROM.match(v)
     m_by = _BY.search(v)
     return (m_from.group(1).strip("[]") if m_from else None), (m_by.group(1).strip("[]") if m_by else None)
