@@ -266,3 +266,13 @@ def test_a_by_inside_a_received_comment_is_not_a_provider_hop():
                "Tue, 2 Jan 2024 10:00:00 +0000",
                "From: Bank <alerts@bank.example>", "Subject: x", "Message-ID: <c1@evil.example>")
     assert _engine("google").scan(msg).auth["source"] == "computed"
+
+
+def test_exchange_composite_authentication_failure_is_evidence():
+    verdict = ("spf=none (sender IP is 198.51.100.7) smtp.mailfrom=sender.example; dkim=none (message not signed) "
+               "header.d=none;dmarc=none action=none header.from=paypa1-billing.example;compauth=fail reason=001")
+    v = _engine("microsoft").scan(exo_message(verdict))
+    f = {x.symbol: x for x in v.findings}["AUTH_UPSTREAM_COMPAUTH_FAIL"]
+    assert f.weight > 0 and "reason=001" in f.evidence[0]
+    # not on top of a DMARC failure, which already says it
+    assert "AUTH_UPSTREAM_COMPAUTH_FAIL" not in {x.symbol for x in _engine("microsoft").scan(exo_message(EXO_FAIL)).findings}

@@ -161,6 +161,7 @@ class UpstreamResults:
     believed: list[ARSeen] = field(default_factory=list)  # the headers the results came from
     mine: list[ARSeen] = field(default_factory=list)  # every header the provider wrote above its hop
     reported: set[str] = field(default_factory=set)  # methods the provider actually gave a result for
+    compauth: dict | None = None  # Exchange Online's composite authentication: {"result", "reason"}
 
 
 def receiving_hop(msg: Message, provider: Provider) -> tuple[int, str] | None:
@@ -280,6 +281,9 @@ def _merge(provider: str, idx: int, hop: str, mine: list[ARSeen], worst: bool = 
         out.dmarc = {"result": _word(r.result), "domain": domain_of(r.prop("header.from")), "policy": policy}
     if hit := first("arc"):
         out.arc = {"result": _word(hit[1][0].result)}
+    if hit := first("compauth"):
+        r = hit[1][0]
+        out.compauth = {"result": r.raw_result or r.result, "reason": (r.reason or r.prop("reason") or "")[:20]}
     if worst and out.dmarc["result"] != "pass":
         # sender text may sit in a relocated block: a DKIM pass is believed there only when the
         # provider's (worst) DMARC verdict corroborates it

@@ -259,7 +259,12 @@ class AuthAnalyzer(Analyzer):
             else:
                 yield Finding("DMARC_FAIL", f"The message claims to be from {dom}, but fails that domain's DMARC "
                               f"check{src}.", dm_ev + ev_src)
-        elif dm["result"] == "none" and dom and (up is None or "dmarc" in up.reported):
+        if up is not None and up.compauth and up.compauth["result"] == "fail" and dm["result"] != "fail":
+            # Microsoft's implicit sender authentication failed, though DMARC itself did not
+            yield Finding("AUTH_UPSTREAM_COMPAUTH_FAIL", f"{up.provider.capitalize()} could not confirm that "
+                          f"{dom or 'the sender'} really sent this message: its composite authentication failed.",
+                          [f"compauth=fail reason={up.compauth['reason']}"] + ev_src)
+        if dm["result"] == "none" and dom and (up is None or "dmarc" in up.reported):
             yield Finding("DMARC_NONE", f"{dom} publishes no DMARC policy, so anyone can send mail in its name"
                           f"{src}.", dm_ev + ev_src)
         elif dm["result"] == "pass" and dom:
