@@ -204,6 +204,7 @@ class AuthAnalyzer(Analyzer):
     # ------------------------------------------------------------ findings
     def _findings(self, ctx: ScanContext, facts: AuthFacts, up: UpstreamResults | None) -> Iterator[Finding]:
         a = ctx.auth
+        detail = ctx.facts.get("auth_detail", {})
         src = "" if up is None else f" (as {up.provider} judged it on receipt)"
         ev_src = [] if up is None else [f"trusted hop: Received: {up.hop[:200]}"]
         derived = ctx.envelope.derived and up is None
@@ -220,11 +221,17 @@ class AuthAnalyzer(Analyzer):
                           f"its own{src}.", spf_ev + ev_src, factor)
         elif spf["result"] == "permerror":
             yield Finding("SPF_PERMERROR", f"The SPF record of {spf['domain']} is broken{src}.", spf_ev + ev_src)
-        detail = ctx.facts.get("auth_detail", {})
         helo = detail.get("helo")
         if helo is not None and helo.result == "fail":
             yield Finding("SPF_HELO_FAIL", f"The server introduced itself as {helo.domain}, which that name's SPF "
                           "record does not allow.", [f"helo={helo.domain}", f"client IP {ctx.envelope.ip}"], factor)
+        for d in detail.get("dkim") or []:
+            if d.result == "pass" and d.unsigned_tail:
+                yield Finding("DKIM_UNSIGNED_BODY_TAIL", f"The DKIM signature of {d.domain} covers only the start of "
+                              f"the body (l= tag); {d.unsigned_tail} bytes after it were added by someone else.",
+                              [f"dkim=pass header.d={d.domain} header.s={d.selector} with l=",
+                               f"{d.unsigned_tail} unsigned bytes"])
+                break
         fails = [d for d in a["dkim"] if d["result"] == "fail"]
         if fails:
             yield Finding("DKIM_FAIL", f"The DKIM signature of {fails[0]['domain']} does not verify: the message "
