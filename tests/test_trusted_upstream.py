@@ -276,3 +276,16 @@ def test_exchange_composite_authentication_failure_is_evidence():
     assert f.weight > 0 and "reason=001" in f.evidence[0]
     # not on top of a DMARC failure, which already says it
     assert "AUTH_UPSTREAM_COMPAUTH_FAIL" not in {x.symbol for x in _engine("microsoft").scan(exo_message(EXO_FAIL)).findings}
+
+
+def test_our_authserv_id_written_at_our_own_receiving_hop_is_not_a_forgery():
+    msg = _msg("Authentication-Results: gw.example.org; auth=pass smtp.auth=alice@example.org",
+               "Received: from laptop.example.org (laptop.example.org [192.0.2.50]) by gw.example.org with ESMTPSA; "
+               "Tue, 2 Jan 2024 10:00:00 +0000",
+               "From: Alice <alice@example.org>", "Subject: Minutes", "Message-ID: <m1@example.org>")
+    v = _engine(authserv_id="gw.example.org").scan(msg)
+    assert "AUTHRES_FORGED" not in {f.symbol for f in v.findings}
+    # the same header inside a message with no trace at all cannot be ours
+    bare = _msg("Authentication-Results: gw.example.org; dmarc=pass header.from=bank.example",
+                "From: Bank <alerts@bank.example>", "Subject: x", "Message-ID: <m2@x.example>")
+    assert "AUTHRES_FORGED" in {f.symbol for f in _engine(authserv_id="gw.example.org").scan(bare).findings}

@@ -115,7 +115,8 @@ class AuthAnalyzer(Analyzer):
         ctx.facts["auth"] = facts
         ctx.authentication_results = format_authentication_results(self.authserv_id, out_results)
         yield from self._findings(ctx, facts, upstream)
-        yield from self._claims(seen, upstream, facts, from_domains)
+        first_received = next((i for i, h in enumerate(msg.headers) if h.key == "received"), None)
+        yield from self._claims(seen, upstream, facts, from_domains, first_received)
 
     # ------------------------------------------------------------ computing
     def _compute(self, msg: Message, ctx: ScanContext, from_domains: list[str], sig_headers: list,
@@ -279,8 +280,12 @@ class AuthAnalyzer(Analyzer):
                           "(this says who sent it, not that it is safe).", dm_ev + ev_src)
 
     def _claims(self, seen: list[ARSeen], up: UpstreamResults | None, facts: AuthFacts,
-                from_domains: list[str]) -> Iterator[Finding]:
-        """Authentication-Results written by anyone we do not believe: evidence, never trust."""
+                from_domains: list[str], first_received: int | None = None) -> Iterator[Finding]:
+        """Authentication-Results written by anyone we do not believe: evidence, never trust.
+
+        A header with our own authserv-id is forged when it arrived with the message, i.e. sits
+        below a Received header (or there is no Received header at all). Above the topmost Received
+        it was written at our own receiving hop (our MTA, e.g. for authenticated submission)."""
         # everything the trusted provider wrote above its hop is its own, used or not
         believed = {s.index for s in up.mine} if up else set()
         forged, untrusted, contradicting = [], [], []
@@ -291,7 +296,8 @@ class AuthAnalyzer(Analyzer):
             low = s.value[:4000].lower()
             text = f"{s.name}: {s.value[:200]}"
             if not s.arc and own in low and s.header.authserv_id == own:
-                forged.append(text)
+                if first_received is None or s.index > first_received:
+                    forged.append(text)
                 continue
             if not _PASS_CLAIM.search(low):
                 continue
