@@ -169,6 +169,7 @@ class VerdictModel(BaseModel):
     phones: list[str]
     campaign: str | None = None
     limits: list[str]
+    authentication_results: str | None = None
 
 
 class SymbolModel(BaseModel):
