@@ -162,7 +162,13 @@ _PRIZE = [r"casino", r"free ?spins?", r"freispiele?", r"tours gratuits", r"grati
           r"you(?:'ve| have) been (?:selected|chosen)", r"ausgewählt", r"testpaket", r"produkt-?tester",
           r"premio", r"prémio", r"ganador", r"gagn[ée]", r"daily payments?", r"earn \$", r"investment",
           r"dividend", r"make money", r"passive income", r"iptv", r"singles? (?:near|in) you", r"lose weight",
-          r"abnehmen", r"kg in \d+ (?:woche|week)"]
+          r"abnehmen", r"kg in \d+ (?:woche|week)", r"geschenk", r"gratis", r"sie wurden ausgewählt",
+          r"du hast gewonnen", r"gewinner(?:in)?", r"einlösen", r"preis jetzt", r"belohnung(?:en)?",
+          r"treuebonus", r"gutgeschrieben", r"gewonnen", r"uitbetaling", r"gefeliciteerd", r"winnaar",
+          r"cadeau", r"récompense", r"regalo", r"ganhou", r"brinde", r"recompensa", r"sorteo", r"sorteio",
+          r"exclusive (?:offer|access|deal)", r"vip", r"free shipping", r"wholesale", r"limited offer",
+          r"angebot (?:endet|schließt)", r"prizes", r"chance to win", r"win a", r"won a", r"free chip",
+          r"welcome (?:package|pack|offer)", r"pack de bienvenue", r"tours? gratuits?", r"freispiel", r"gewinnen sie"]
 
 
 @lru_cache(maxsize=1)
@@ -172,9 +178,25 @@ def _fallback_rx() -> dict[str, re.Pattern[str]]:
     return {c: re.compile(r"(?<!\w)(?:" + "|".join(p) + r")(?!\w)", re.IGNORECASE) for c, p in cats.items()}
 
 
+def _fold(phrase: str) -> str:
+    """Accent-free, space-free form, so 'glückwunsch' and 'gluckwunsch' count once."""
+    decomposed = unicodedata.normalize("NFKD", phrase.lower())
+    return "".join(c for c in decomposed if c.isalnum())
+
+
+_URGENCY_EXTRA = [r"hurry(?: up)?", r"only \d+ (?:left|remaining)", r"limited (?:time|offer|number)", r"expires? (?:today|soon|in)",
+                  r"in wenigen stunden", r"nur noch", r"jetzt (?:handeln|sichern|einlösen)", r"last chance", r"act now",
+                  r"before it'?s too late", r"don'?t miss"]
+
+
 @lru_cache(maxsize=1)
 def _prize_rx() -> re.Pattern[str]:
     return re.compile(r"(?<!\w)(?:" + "|".join(_PRIZE) + r")(?!\w)", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _urgency_rx() -> re.Pattern[str]:
+    return re.compile(r"(?<!\w)(?:" + "|".join(_URGENCY_EXTRA) + r")(?!\w)", re.IGNORECASE)
 
 
 def find_lures(text: str) -> dict[str, list[str]]:
@@ -189,9 +211,14 @@ def find_lures(text: str) -> dict[str, list[str]]:
                 out.setdefault(hit.category, [])
                 if hit.phrase not in out[hit.category] and len(out[hit.category]) < 5:
                     out[hit.category].append(hit.phrase)
-            prizes = list(dict.fromkeys(m.group(0).lower() for m in _prize_rx().finditer(norm)))[:5]
-            if prizes:
-                out.setdefault("prize", prizes)
+            # the platform supplement (giveaways, casinos) adds its phrases to the shared category
+            for cat, rx in (("prize", _prize_rx()), ("urgency", _urgency_rx())):
+                have = {_fold(p) for p in out.get(cat, [])}
+                for m in rx.finditer(norm):
+                    phrase = m.group(0).lower()
+                    if _fold(phrase) not in have and len(out.get(cat, [])) < 8:
+                        have.add(_fold(phrase))
+                        out.setdefault(cat, []).append(phrase)
             return out
         except Exception:  # noqa: BLE001 - fall back to the private vocabulary
             out = {}

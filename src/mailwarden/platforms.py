@@ -35,7 +35,7 @@ _OWNS_KEYS = {"domains", "phones", "brand_words"}
 _LOOK_KEYS = {"phrases", "min_phrases"}
 _TEMPLATE_KEYS = {"id", "description", "subject", "body", "from_addresses", "links", "fields"}
 _FIELD_KEYS = {"name", "label", "source", "pattern", "selector", "kind", "max_length", "charset"}
-_CUSTOMER_KEYS = {"senders", "label", "description", "links"}
+_CUSTOMER_KEYS = {"senders", "label", "description", "links", "factor"}
 
 
 class ProfileError(ValueError):
@@ -95,6 +95,7 @@ class Profile:
     customer_label: str = "the message text"
     customer_description: str = "mail written by one of the platform's customers"
     customer_links: str = "any"
+    customer_factor: float = 1.0  # scales PLATFORM_CUSTOMER_CONTENT: help desks mail real customers daily
     path: str = field(default="", compare=False)
 
     def owns_domain(self, domain: str | None) -> bool:
@@ -279,6 +280,9 @@ def parse_profile(data: dict, where: str) -> Profile:
     customer_links = cust.get("links", "any")
     if customer_links not in LINK_POLICIES:
         raise ProfileError(f"{where}: [customer] links must be one of {', '.join(LINK_POLICIES)}")
+    factor = cust.get("factor", 1.0)
+    if not isinstance(factor, (int, float)) or not 0 <= factor <= 1:
+        raise ProfileError(f"{where}: [customer] factor must be a number from 0 to 1")
     return Profile(
         name=data["name"], display=data["display"], system=data["system"], source=data["source"],
         references=refs, auth_domains=auth_domains, from_addresses=from_addresses, return_paths=return_paths,
@@ -287,7 +291,7 @@ def parse_profile(data: dict, where: str) -> Profile:
         customer_senders=customer_senders,
         customer_label=str(cust.get("label", "the message text")),
         customer_description=str(cust.get("description", "mail written by one of the platform's customers")),
-        customer_links=customer_links, path=where,
+        customer_links=customer_links, customer_factor=factor, path=where,
     )
 
 

@@ -47,7 +47,10 @@ from mailwarden.platforms import FieldSpec, Profile, Template, load_profiles
 _ADDR = re.compile(r"<?([^<>\s@]+@[^<>\s@]+?)>?\s*$")
 _FORWARD = re.compile(r"^\s*(?:fwd?|wg|tr|rv|enc)\s*:", re.IGNORECASE)
 # Lure categories that mean something even alone in free text (a comment, a note, a body).
-_STRONG = {"credential", "fake_2fa", "crypto", "message_bait", "threat", "callback", "gift_card"}
+_STRONG = {"credential", "fake_2fa", "message_bait", "threat", "callback", "gift_card"}
+# Crypto words are everyday vocabulary in technical notes ("crypto", "token", "ledger"): strong only
+# in a name, where a tenant or form called "USDT Airdrop" has no innocent reading.
+_STRONG_IN_NAME = _STRONG | {"crypto", "prize"}
 _LEARN_MIN_SAMPLES = 5
 
 
@@ -227,69 +230,81 @@ class PlatformAnalyzer(Analyzer):
         worst: FieldReport | None = None
         worst_score = 0.0
 
-        def add(symbol: str, factor: float, evidence: list[str]) -> None:
+        details: dict[str, str] = {}
+
+        def add(symbol: str, factor: float, evidence: list[str], detail: str = "") -> None:
             old = hits.get(symbol)
             if old is None:
                 hits[symbol] = (factor, list(evidence))
             else:
                 hits[symbol] = (max(old[0], factor), old[1] + [e for e in evidence if e not in old[1]])
+            if detail and symbol not in details:
+                details[symbol] = detail
 
         for rep in reports:
             score = 0.0
             where = f"{rep.label}: {rep.excerpt(100)!r}"
             cats = set(rep.lures)
-            strong = cats & _STRONG
             name_like = rep.kind == "name"
+            strong = cats & (_STRONG_IN_NAME if name_like else _STRONG)
             phrases = [p for c in sorted(rep.lures) for p in rep.lures[c]]
             n_phrases = len(phrases)
             lure_ok = (bool(cats) if name_like else
                        (len(cats) >= 2 or bool(strong) or n_phrases >= 3))
             if rep.kind == "body":  # a whole message: one word is not a lure
-                lure_ok = len(cats) >= 2 or n_phrases >= 3 or (bool(strong) and n_phrases >= 2)
+                lure_ok = (len(cats) >= 2 or n_phrases >= 3 or (n_phrases >= 2 and bool(strong or rep.money)))
             billing = cats & {"callback", "invoice_payment", "account_anomaly"}
             # A phone number in a name is never normal; in a note or a whole message (an invoice footer,
             # a signature) it needs call-back or account-problem wording around it.
             if rep.phones and (name_like or cats & {"callback", "account_anomaly"}):
-                add("PLATFORM_FIELD_CALLBACK", 1.0, [where] + [f"phone: {p.raw} ({p.e164})" for p in rep.phones[:3]])
+                add("PLATFORM_FIELD_CALLBACK", 1.0, [where] + [f"phone: {p.raw} ({p.e164})" for p in rep.phones[:3]],
+                    f"{_cap(rep.label)} contains the phone number {rep.phones[0].raw}, which is not {prof.display}'s.")
                 issues.append("a phone number" + (" and billing words" if billing or rep.money else ""))
                 advice.append("Do not call the number.")
                 score += 6
             if lure_ok:
                 factor = 1.0 if len(cats) <= 1 and n_phrases < 4 else 1.5 if len(cats) == 2 else 2.0
                 add("PLATFORM_FIELD_LURE", factor, [where] + [f"{c}: {', '.join(rep.lures[c][:3])}"
-                                                               for c in sorted(rep.lures)])
-                issues.append(_lure_words(cats))
+                                                               for c in sorted(rep.lures)],
+                    f"{_cap(rep.label)} contains {_lure_words(cats)}.")
+                issues.extend(_lure_list(cats))
                 score += 3 * factor
                 if cats & {"credential", "fake_2fa"}:
                     advice.append("Do not enter a password or code anywhere it asks.")
                 if "crypto" in cats:
                     advice.append("Do not send money or connect a wallet.")
             if rep.money and (name_like or lure_ok):
-                add("PLATFORM_FIELD_MONEY", 1.0, [where, f"amount: {', '.join(rep.money[:3])}"])
+                add("PLATFORM_FIELD_MONEY", 1.0, [where, f"amount: {', '.join(rep.money[:3])}"],
+                    f"{_cap(rep.label)} contains a money amount ({rep.money[0]}).")
                 if not rep.phones:
                     issues.append("a money amount")
                 score += 2
             if rep.brands and (name_like or lure_ok):
-                add("PLATFORM_FIELD_BRAND", 1.0, [where, f"brand: {', '.join(rep.brands[:3])}"])
+                add("PLATFORM_FIELD_BRAND", 1.0, [where, f"brand: {', '.join(rep.brands[:3])}"],
+                    f"{_cap(rep.label)} names another company ({', '.join(rep.brands[:2])}).")
                 issues.append(f"another company's name ({', '.join(rep.brands[:2])})")
                 score += 2.5
             field_links_policy = template.links if template is not None else prof.customer_links
             if rep.offsite and (name_like or field_links_policy == "own"):
-                add("PLATFORM_LINK_OFFSITE", 1.0, [where] + [f"domain: {d}" for d in rep.offsite[:5]])
+                add("PLATFORM_LINK_OFFSITE", 1.0, [where] + [f"domain: {d}" for d in rep.offsite[:5]],
+                    f"{_cap(rep.label)} points to {rep.offsite[0]}, which {prof.display} does not own.")
                 issues.append(f"a link or address outside {prof.display} ({rep.offsite[0]})")
                 advice.append("Do not open the link.")
                 score += 3
             if rep.crypto:
-                add("PLATFORM_FIELD_CRYPTO", 1.0, [where] + [f"address: {a}" for a in rep.crypto[:3]])
+                add("PLATFORM_FIELD_CRYPTO", 1.0, [where] + [f"address: {a}" for a in rep.crypto[:3]],
+                    f"{_cap(rep.label)} contains a cryptocurrency address.")
                 issues.append("a cryptocurrency address")
                 advice.append("Do not send money or connect a wallet.")
                 score += 4
             if rep.oversized and rep.kind != "body":
-                add("PLATFORM_FIELD_OVERSIZED", 1.0, [where, f"{len(rep.text)} characters"])
+                add("PLATFORM_FIELD_OVERSIZED", 1.0, [where, f"{len(rep.text)} characters"],
+                    f"{_cap(rep.label)} is {len(rep.text)} characters long, far more than such a field normally holds.")
                 issues.append("far more text than such a field normally holds")
                 score += 1.5
             if rep.odd:
-                add("PLATFORM_FIELD_ODD", 1.0, [where, f"shape: {', '.join(rep.odd)}"])
+                add("PLATFORM_FIELD_ODD", 1.0, [where, f"shape: {', '.join(rep.odd)}"],
+                    f"{_cap(rep.label)} is oddly built ({', '.join(rep.odd)}).")
                 if score:
                     issues.append(", ".join(rep.odd))
                 score += 1
@@ -306,23 +321,38 @@ class PlatformAnalyzer(Analyzer):
                     if d and not prof.owns_domain(d) and d not in off:
                         off.append(d)
             if off:
-                add("PLATFORM_LINK_OFFSITE", 1.0, [f"template: {template.id}"] + [f"domain: {d}" for d in off[:5]])
+                add("PLATFORM_LINK_OFFSITE", 1.0, [f"template: {template.id}"] + [f"domain: {d}" for d in off[:5]],
+                    f"This {prof.display} {template.description} links to {off[0]}, which {prof.display} does not own.")
                 if not any(i.startswith("a link") for i in issues):
                     issues.append(f"a link outside {prof.display} ({off[0]})")
                     advice.append("Do not open the link.")
         # Reply-To that leads away from the platform, when the fields already carry a lure.
         rt = _address(msg.header("reply-to"))
         rt_dom = _domain(rt)
-        if rt and rt_dom and not prof.owns_domain(rt_dom) and rt_dom != _domain(from_addr) and hits:
-            add("PLATFORM_REPLYTO_PIVOT", 1.0, [f"Reply-To: {rt}", f"From: {from_addr}"])
+        if (rt and rt_dom and not prof.owns_domain(rt_dom) and rt_dom != _domain(from_addr)
+                and (hits or template is None)):
+            add("PLATFORM_REPLYTO_PIVOT", 1.0, [f"Reply-To: {rt}", f"From: {from_addr}"],
+                f"Replies to this message go to {rt_dom}, not to {prof.display} or the sender's own domain.")
             issues.append(f"replies go to {rt_dom}, not to {prof.display}")
+        if template is None:  # whole-message customer mail is worth a note even when nothing else fired
+            add("PLATFORM_CUSTOMER_CONTENT", prof.customer_factor, [f"sender: {from_addr}", f"platform: {prof.display}"])
+            if len(hits) == 1:
+                yield Finding("PLATFORM_CUSTOMER_CONTENT", f"This message was written by a customer of {prof.display} "
+                              f"({_domain(from_addr)}), {prof.customer_description}; no platform template vouches "
+                              "for its content.", hits["PLATFORM_CUSTOMER_CONTENT"][1], prof.customer_factor)
+                return
         if not hits:
             return
-        if template is None:
-            add("PLATFORM_CUSTOMER_CONTENT", 1.0, [f"sender: {from_addr}", f"platform: {prof.display}"])
         sentence = _sentence(prof, template, worst, issues, advice, authenticated, from_addr)
+        # The heaviest finding carries the whole explanation (it becomes the verdict's summary);
+        # the others say their own part.
+        policy, catalogue = self.engine.policy, self.engine.catalogue
+        top = max(hits, key=lambda sym: policy.weight(sym, catalogue) * hits[sym][0])
+        details["PLATFORM_CUSTOMER_CONTENT"] = (f"The whole message was written by a customer of {prof.display} "
+                                                f"({_domain(from_addr)}), {prof.customer_description}.")
         for symbol, (factor, evidence) in hits.items():
-            yield Finding(symbol, sentence, evidence[:10], factor)
+            detail = sentence if symbol == top else details.get(symbol, sentence)
+            yield Finding(symbol, detail, evidence[:10], factor)
 
     # -- impersonation: the platform's look from someone else ---------------------------------
     def _impersonation(self, msg: Message, ctx: ScanContext, from_addr: str | None, display: str, subject: str,
@@ -450,14 +480,22 @@ _LURE_WORDS = {
 }
 
 
-def _lure_words(cats: set[str]) -> str:
-    order = ["callback", "invoice_payment", "credential", "fake_2fa", "crypto", "prize", "message_bait",
-             "account_anomaly", "gift_card", "threat", "delivery", "document_share", "urgency"]
-    words = [_LURE_WORDS[c] for c in order if c in cats][:3]
+_LURE_ORDER = ["callback", "invoice_payment", "credential", "fake_2fa", "crypto", "prize", "message_bait",
+               "account_anomaly", "gift_card", "threat", "delivery", "document_share", "urgency"]
+
+
+def _lure_list(cats: set[str]) -> list[str]:
+    words = [_LURE_WORDS[c] for c in _LURE_ORDER if c in cats][:3]
     words += [c.replace("_", " ") + " wording" for c in sorted(cats) if c not in _LURE_WORDS][: 3 - len(words)]
-    if not words:
-        return "lure wording"
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+    return words or ["lure wording"]
+
+
+def _lure_words(cats: set[str]) -> str:
+    return _join(_lure_list(cats))
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _join(items: list[str]) -> str:
