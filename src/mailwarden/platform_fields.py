@@ -316,11 +316,11 @@ def registrable_domain(host: str) -> str:
 @lru_cache(maxsize=4096)
 def _psl_registrable(host: str) -> str:
     try:
-        from publicsuffixlist import PublicSuffixList
+        psl = _psl()
     except ImportError:  # pragma: no cover
         parts = host.split(".")
         return ".".join(parts[-2:])
-    return _psl().privatesuffix(host) or host
+    return psl.privatesuffix(host) or host
 
 
 @lru_cache(maxsize=1)
@@ -374,6 +374,8 @@ class FieldReport:
     brands: list[str] = field(default_factory=list)
     offsite: list[str] = field(default_factory=list)  # domains the platform does not own
     crypto: list[str] = field(default_factory=list)
+    lookalikes: list[str] = field(default_factory=list)  # offsite domains that imitate a brand
+    poses_as_platform: str | None = None  # "GitHub Security Team": the field signs as the platform
     oversized: bool = False
     odd: list[str] = field(default_factory=list)  # reasons the field's shape is odd
 
@@ -384,6 +386,33 @@ class FieldReport:
     def excerpt(self, n: int = 120) -> str:
         t = " ".join(self.text.split())
         return t if len(t) <= n else t[:n] + "…"
+
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_STAFF = (r"(?:security|support|billing|account|accounts|trust|safety|verification|compliance|help|service|"
+          r"customer|admin|technical|fraud|payment|payments)")
+
+
+def _poses_as(text: str, own_brands: tuple[str, ...]) -> str | None:
+    """The field signs as the platform's own staff ("GitHub Security Team", "Microsoft Support Center")."""
+    if not text or not own_brands:
+        return None
+    brands = "|".join(re.escape(b) for b in sorted(own_brands, key=len, reverse=True))
+    rx = re.compile(rf"(?<!\w)(?:{brands})[\s-]+(?:{_STAFF}[\s-]+)?(?:team|department|center|centre|desk|"
+                    rf"support|security|staff|billing)(?!\w)", re.IGNORECASE)
+    m = rx.search(text[:20000])
+    return m.group(0) if m else None
+
+
+def _imitates(domain: str) -> bool:
+    try:
+        from mailwarden.brands import lookalike
+    except ImportError:  # pragma: no cover
+        return False
+    try:
+        return lookalike(domain) is not None
+    except Exception:  # noqa: BLE001
+        return False
 
 
 _NAME_OK = re.compile(r"[\w\s.,&'’()\-/+:#@!?]", re.UNICODE)
@@ -417,11 +446,15 @@ def analyse_field(name: str, label: str, kind: str, text: str, *, max_length: in
     rep.phones = [p for p in find_phones(text, region) if p.e164 not in own_phones]
     rep.money = find_money(text)
     rep.lures = find_lures(text)
-    rep.brands = find_brands(text, own_brands)
+    # brands hidden in addresses and domains ("device@mail.ledger.co") count too
+    rep.brands = find_brands(text + "\n" + re.sub(r"[@._\-]+", " ", text) if ("@" in text or "." in text) else text,
+                             own_brands)
     rep.crypto = find_crypto_addresses(text)
     hosts = [h for h in (host_of(u) for u in (urls if urls is not None else urls_in_text(text))) if h]
     if kind != "body":  # a bare domain written into a name or a note is a link in waiting
         hosts += domains_in_text(text)
+    emails = _EMAIL.findall(text) if kind == "name" else []
+    hosts += [e.rsplit("@", 1)[1].lower() for e in emails]
     seen: list[str] = []
     for h in hosts:
         if owns_domain(h):
@@ -432,4 +465,8 @@ def analyse_field(name: str, label: str, kind: str, text: str, *, max_length: in
     rep.offsite = seen[:10]
     rep.oversized = len(text) > max_length
     rep.odd = odd_shape(text, kind, charset)
+    if emails:
+        rep.odd.append("an e-mail address")
+    rep.lookalikes = [d for d in rep.offsite if _imitates(d)]
+    rep.poses_as_platform = _poses_as(text, own_brands)
     return rep

@@ -124,6 +124,10 @@ class PlatformAnalyzer(Analyzer):
             yield Finding("PLATFORM_IMPERSONATION", f"This message claims to come from {prof.system}, but "
                           f"{prof.display} did not send it: its authentication failed.",
                           [f"From: {from_addr}", f"DMARC: {getattr(af, 'dmarc_result', '?')}"])
+        if af is not None and not authenticated:
+            # Not from the platform after all: spoofing is the auth analyzer's finding, and the
+            # platform's field rules do not apply to someone else's mail.
+            return
         template = prof.template_for(from_addr or return_path or "", subject, text)
         customer = template is None and prof.is_customer_sender(from_addr)
         if template is None and not customer:
@@ -167,6 +171,8 @@ class PlatformAnalyzer(Analyzer):
                 if not value or (spec.name, value) in seen_texts:
                     continue
                 seen_texts.add((spec.name, value))
+                if spec.kind != "name":
+                    value = _unquote(value)
                 if spec.source == "body" and template is None:
                     value = f"{subject}\n{value}"
                 reports.append(analyse_field(
@@ -253,6 +259,9 @@ class PlatformAnalyzer(Analyzer):
                        (len(cats) >= 2 or bool(strong) or n_phrases >= 3))
             if rep.kind == "body":  # a whole message: one word is not a lure
                 lure_ok = (len(cats) >= 2 or n_phrases >= 3 or (n_phrases >= 2 and bool(strong or rep.money)))
+            if rep.kind == "free_text" and len(rep.text) > 2000:
+                # long discussions (mailing lists, release notes) use any word once in a while
+                lure_ok = lure_ok and (len(cats) >= 3 or (len(cats) >= 2 and n_phrases >= 4))
             billing = cats & {"callback", "invoice_payment", "account_anomaly"}
             # A phone number in a name is never normal; in a note or a whole message (an invoice footer,
             # a signature) it needs call-back or account-problem wording around it.
@@ -285,6 +294,18 @@ class PlatformAnalyzer(Analyzer):
                 issues.append(f"another company's name ({', '.join(rep.brands[:2])})")
                 score += 2.5
             field_links_policy = template.links if template is not None else prof.customer_links
+            if rep.lookalikes:
+                add("PLATFORM_LINK_LOOKALIKE", 1.0, [where] + [f"domain: {d}" for d in rep.lookalikes[:5]],
+                    f"{_cap(rep.label)} points to {rep.lookalikes[0]}, a domain made to look like a known brand.")
+                issues.append(f"a link to a look-alike site ({rep.lookalikes[0]})")
+                advice.append("Do not open the link.")
+                score += 4
+            if rep.poses_as_platform:
+                add("PLATFORM_FIELD_POSES_AS_PLATFORM", 1.0, [where, f"signature: {rep.poses_as_platform}"],
+                    f"{_cap(rep.label)}, written by a {prof.display} user, signs as "
+                    f"{prof.display} staff ({rep.poses_as_platform!r}).")
+                issues.append(f"text that pretends to be {prof.display} staff")
+                score += 3
             if rep.offsite and (name_like or field_links_policy == "own"):
                 add("PLATFORM_LINK_OFFSITE", 1.0, [where] + [f"domain: {d}" for d in rep.offsite[:5]],
                     f"{_cap(rep.label)} points to {rep.offsite[0]}, which {prof.display} does not own.")
@@ -420,7 +441,7 @@ class PlatformAnalyzer(Analyzer):
                             owns_domain=lambda d: any(d in h for h in history))
         sender = from_addr or key
         if rep.phones and not all(p.e164 in "".join(history) or p.raw in "".join(history) for p in rep.phones):
-            yield Finding("PLATFORM_SLOT_CALLBACK", f"This sender's messages normally follow one template, but "
+            yield Finding("PLATFORM_SLOT_CALLBACK", "This sender's messages normally follow one template, but "
                           "the part that changes now carries a phone number it never had before — a common "
                           "scam. Do not call the number.",
                           [f"sender: {sender}", f"slot: {rep.excerpt()}"] + [f"phone: {p.raw}" for p in rep.phones[:3]])
@@ -451,6 +472,12 @@ class PlatformAnalyzer(Analyzer):
 
 
 _WORD = re.compile(r"\S+")
+_QUOTED = re.compile(r"(?m)^[ \t]*>.*$|^On .{5,200} wrote:[ \t]*$")
+
+
+def _unquote(text: str) -> str:
+    """A reply's own words: quoted lines and their "On … wrote:" header belong to someone else."""
+    return _QUOTED.sub("", text)
 
 
 def slot_text(current: str, samples: list[str], share: float = 0.6) -> str:
