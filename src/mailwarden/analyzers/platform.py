@@ -268,7 +268,9 @@ class PlatformAnalyzer(Analyzer):
             if rep.phones and (name_like or cats & {"callback", "account_anomaly"}):
                 add("PLATFORM_FIELD_CALLBACK", 1.0, [where] + [f"phone: {p.raw} ({p.e164})" for p in rep.phones[:3]],
                     f"{_cap(rep.label)} contains the phone number {rep.phones[0].raw}, which is not {prof.display}'s.")
-                issues.append("a phone number" + (" and billing words" if billing or rep.money else ""))
+                issues.append("a phone number")
+                if "invoice_payment" in cats or rep.money:
+                    issues.append("billing words")
                 advice.append("Do not call the number.")
                 score += 6
             if lure_ok:
@@ -276,7 +278,7 @@ class PlatformAnalyzer(Analyzer):
                 add("PLATFORM_FIELD_LURE", factor, [where] + [f"{c}: {', '.join(rep.lures[c][:3])}"
                                                                for c in sorted(rep.lures)],
                     f"{_cap(rep.label)} contains {_lure_words(cats)}.")
-                issues.extend(_lure_list(cats))
+                issues.extend(_lure_list(cats - {"callback", "invoice_payment"} if rep.phones else cats))
                 score += 3 * factor
                 if cats & {"credential", "fake_2fa"}:
                     advice.append("Do not enter a password or code anywhere it asks.")
