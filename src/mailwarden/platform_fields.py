@@ -211,8 +211,8 @@ def find_lures(text: str) -> dict[str, list[str]]:
                 out.setdefault(hit.category, [])
                 if hit.phrase not in out[hit.category] and len(out[hit.category]) < 5:
                     out[hit.category].append(hit.phrase)
-            # the platform supplement (giveaways, casinos) adds its phrases to the shared category
-            for cat, rx in (("prize", _prize_rx()), ("urgency", _urgency_rx())):
+            # the platform supplement (giveaways, casinos, call-back and wallet wording) adds its phrases
+            for cat, rx in [("prize", _prize_rx()), ("urgency", _urgency_rx())] + list(_fallback_rx().items()):
                 have = {_fold(p) for p in out.get(cat, [])}
                 for m in rx.finditer(norm):
                     phrase = m.group(0).lower()

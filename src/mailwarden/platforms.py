@@ -33,7 +33,9 @@ _PROFILE_KEYS = {"name", "display", "system", "source", "references", "recognise
 _RECOGNISE_KEYS = {"auth_domains", "from_addresses", "return_paths", "relays"}
 _OWNS_KEYS = {"domains", "phones", "brand_words"}
 _LOOK_KEYS = {"phrases", "min_phrases"}
-_TEMPLATE_KEYS = {"id", "description", "subject", "body", "from_addresses", "links", "fields"}
+_TEMPLATE_KEYS = {"id", "description", "subject", "body", "from_addresses", "links", "fields", "expected"}
+LURE_CATEGORIES = ("callback", "credential", "fake_2fa", "message_bait", "account_anomaly", "invoice_payment",
+                   "crypto", "gift_card", "urgency", "threat", "prize", "delivery", "document_share")
 _FIELD_KEYS = {"name", "label", "source", "pattern", "selector", "kind", "max_length", "charset"}
 _CUSTOMER_KEYS = {"senders", "label", "description", "links", "factor"}
 
@@ -65,6 +67,7 @@ class Template:
     from_addresses: tuple[str, ...]  # globs; empty = any sender of the profile
     links: str  # "own": every link should be the platform's; "any": links are normal in fields
     fields: tuple[FieldSpec, ...]
+    expected: frozenset[str] = frozenset()  # lure categories that are this template's own business
 
     def matches(self, sender: str, subject: str, text: str) -> bool:
         if self.from_addresses and not glob_any(sender, self.from_addresses):
@@ -215,8 +218,12 @@ def _template(data: object, where: str) -> Template:
     names = [f.name for f in fields]
     if len(set(names)) != len(names):
         raise ProfileError(f"{where}: field names must be unique")
+    expected = _strs(data, "expected", where)
+    unknown = set(expected) - set(LURE_CATEGORIES)
+    if unknown:
+        raise ProfileError(f"{where}: expected names unknown lure categories {', '.join(sorted(unknown))}")
     return Template(data["id"], data["description"], subject, body,
-                    _strs(data, "from_addresses", where), links, fields)
+                    _strs(data, "from_addresses", where), links, fields, frozenset(expected))
 
 
 def parse_profile(data: dict, where: str) -> Profile:

@@ -47,10 +47,10 @@ from mailwarden.platforms import FieldSpec, Profile, Template, load_profiles
 _ADDR = re.compile(r"<?([^<>\s@]+@[^<>\s@]+?)>?\s*$")
 _FORWARD = re.compile(r"^\s*(?:fwd?|wg|tr|rv|enc)\s*:", re.IGNORECASE)
 # Lure categories that mean something even alone in free text (a comment, a note, a body).
-_STRONG = {"credential", "fake_2fa", "message_bait", "threat", "callback", "gift_card"}
+_STRONG = {"credential", "fake_2fa", "message_bait", "threat", "gift_card"}
 # Crypto words are everyday vocabulary in technical notes ("crypto", "token", "ledger"): strong only
 # in a name, where a tenant or form called "USDT Airdrop" has no innocent reading.
-_STRONG_IN_NAME = _STRONG | {"crypto", "prize"}
+_STRONG_IN_NAME = _STRONG | {"crypto", "prize", "callback"}
 _LEARN_MIN_SAMPLES = 5
 
 
@@ -250,6 +250,8 @@ class PlatformAnalyzer(Analyzer):
         for rep in reports:
             score = 0.0
             where = f"{rep.label}: {rep.excerpt(100)!r}"
+            if template is not None and template.expected:  # an invoice may talk about invoices
+                rep.lures = {c: v for c, v in rep.lures.items() if c not in template.expected}
             cats = set(rep.lures)
             name_like = rep.kind == "name"
             strong = cats & (_STRONG_IN_NAME if name_like else _STRONG)
@@ -265,7 +267,8 @@ class PlatformAnalyzer(Analyzer):
             billing = cats & {"callback", "invoice_payment", "account_anomaly"}
             # A phone number in a name is never normal; in a note or a whole message (an invoice footer,
             # a signature) it needs call-back or account-problem wording around it.
-            if rep.phones and (name_like or cats & {"callback", "account_anomaly"}):
+            if rep.phones and (name_like or "account_anomaly" in cats
+                               or ("callback" in cats and len(cats) >= 2)):
                 add("PLATFORM_FIELD_CALLBACK", 1.0, [where] + [f"phone: {p.raw} ({p.e164})" for p in rep.phones[:3]],
                     f"{_cap(rep.label)} contains the phone number {rep.phones[0].raw}, which is not {prof.display}'s.")
                 issues.append("a phone number")
