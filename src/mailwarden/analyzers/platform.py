@@ -50,7 +50,7 @@ _FORWARD = re.compile(r"^\s*(?:fwd?|wg|tr|rv|enc)\s*:", re.IGNORECASE)
 _STRONG = {"credential", "fake_2fa", "message_bait", "threat", "gift_card"}
 # Crypto words are everyday vocabulary in technical notes ("crypto", "token", "ledger"): strong only
 # in a name, where a tenant or form called "USDT Airdrop" has no innocent reading.
-_STRONG_IN_NAME = _STRONG | {"crypto", "prize", "callback"}
+_STRONG_IN_NAME = _STRONG | {"crypto", "prize"}
 _LEARN_MIN_SAMPLES = 5
 
 
@@ -257,14 +257,14 @@ class PlatformAnalyzer(Analyzer):
             strong = cats & (_STRONG_IN_NAME if name_like else _STRONG)
             phrases = [p for c in sorted(rep.lures) for p in rep.lures[c]]
             n_phrases = len(phrases)
-            lure_ok = (bool(cats) if name_like else
-                       (len(cats) >= 2 or bool(strong) or n_phrases >= 3))
+            # In a name, one everyday word ("Customer Care", "Urgent Care", "Renewals Ltd") is no lure alone.
+            lure_ok = ((bool(strong) or len(cats) >= 2 or (bool(cats) and bool(rep.money or rep.phones or rep.brands)))
+                       if name_like else (len(cats) >= 2 or bool(strong) or n_phrases >= 3))
             if rep.kind == "body":  # a whole message: one word is not a lure
                 lure_ok = (len(cats) >= 2 or n_phrases >= 3 or (n_phrases >= 2 and bool(strong or rep.money)))
             if rep.kind == "free_text" and len(rep.text) > 2000:
                 # long discussions (mailing lists, release notes) use any word once in a while
                 lure_ok = lure_ok and (len(cats) >= 3 or (len(cats) >= 2 and n_phrases >= 4))
-            billing = cats & {"callback", "invoice_payment", "account_anomaly"}
             # A phone number in a name is never normal; in a note or a whole message (an invoice footer,
             # a signature) it needs call-back or account-problem wording around it.
             if rep.phones and (name_like or "account_anomaly" in cats
@@ -278,6 +278,8 @@ class PlatformAnalyzer(Analyzer):
                 score += 6
             if lure_ok:
                 factor = 1.0 if len(cats) <= 1 and n_phrases < 4 else 1.5 if len(cats) == 2 else 2.0
+                if name_like and strong:  # "unread private messages" as an organisation name
+                    factor = max(factor, 1.5)
                 add("PLATFORM_FIELD_LURE", factor, [where] + [f"{c}: {', '.join(rep.lures[c][:3])}"
                                                                for c in sorted(rep.lures)],
                     f"{_cap(rep.label)} contains {_lure_words(cats)}.")
