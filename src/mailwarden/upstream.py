@@ -69,7 +69,27 @@ PROVIDERS: dict[str, Provider] = {
         "proton", "Proton Mail",
         re.compile(r"(^|\.)(protonmail\.ch|proton\.ch|protonmail\.com|proton\.me)$"),
         re.compile(r"(mail|mailin\d*|mail\d*)\.protonmail\.ch")),
+
+    # Your own boundary MTA in front of mailwarden: hosts under config `own_domains`. The
+    # definition is completed per engine by `boundary_provider()`.
+    "boundary": Provider(
+        "boundary", "your own boundary MTA (hosts under own_domains)",
+        re.compile(r"(?!)"), re.compile(r"(?!)")),
 }
+
+
+def boundary_provider(own_domains: list[str], own_authserv_id: str | None = None) -> Provider:
+    """The `boundary` provider for an organisation: its MTAs are hosts under `own_domains`, and they
+    write Authentication-Results under such a host name (never under mailwarden's own authserv-id,
+    which only mailwarden writes)."""
+    doms = [d.lower().strip(".") for d in own_domains if d.strip(".")]
+    if not doms:
+        return PROVIDERS["boundary"]
+    alt = "|".join(re.escape(d) for d in doms)
+    own = re.escape(own_authserv_id.lower()) if own_authserv_id else None
+    writer = rf"(?!{own}$)(?:[a-z0-9-]+\.)*(?:{alt})" if own else rf"(?:[a-z0-9-]+\.)*(?:{alt})"
+    return Provider("boundary", PROVIDERS["boundary"].label, re.compile(rf"(^|\.)(?:{alt})$"), re.compile(writer))
+
 
 AR_NAMES = ("authentication-results", "arc-authentication-results")
 
@@ -82,13 +102,22 @@ def received_hosts(value: str) -> tuple[str | None, str | None]:
     return (m_from.group(1).strip("[]") if m_from else None), (m_by.group(1).strip("[]") if m_by else None)
 
 
-@dataclass
 class ARSeen:
-    """One Authentication-Results-like header in the message, with its position."""
+    """One Authentication-Results-like header in the message, with its position; parsed on demand."""
 
-    index: int  # position among all header fields, 0 = topmost (newest)
-    name: str
-    header: ARHeader
+    __slots__ = ("index", "name", "value", "_header")
+
+    def __init__(self, index: int, name: str, value: str) -> None:
+        self.index = index  # position among all header fields, 0 = topmost (newest)
+        self.name = name
+        self.value = value
+        self._header: ARHeader | None = None
+
+    @property
+    def header(self) -> ARHeader:
+        if self._header is None:
+            self._header = parse_authentication_results(self.value, arc=self.arc)
+        return self._header
 
     @property
     def arc(self) -> bool:
@@ -100,7 +129,7 @@ def authres_headers(msg: Message) -> list[ARSeen]:
     for i, h in enumerate(msg.headers):
         k = h.key
         if k in AR_NAMES:
-            out.append(ARSeen(i, h.name, parse_authentication_results(h.value, arc=k.startswith("arc-"))))
+            out.append(ARSeen(i, h.name, h.value))
             if len(out) >= 50:
                 break
     return out
@@ -141,12 +170,14 @@ def receiving_hop(msg: Message, provider: Provider) -> tuple[int, str] | None:
     return recs[last]
 
 
-def believe(msg: Message, provider_names: list[str], seen: list[ARSeen] | None = None) -> UpstreamResults | None:
-    """The results of the first configured provider the message came through, or None."""
+def believe(msg: Message, provider_names: list[str], seen: list[ARSeen] | None = None,
+            definitions: dict[str, Provider] | None = None) -> UpstreamResults | None:
+    """The results of the configured provider nearest the top that the message came through, or None.
+    `definitions` overrides PROVIDERS entries (the engine's completed `boundary`)."""
     seen = authres_headers(msg) if seen is None else seen
     best: UpstreamResults | None = None
     for name in provider_names:
-        prov = PROVIDERS.get(name)
+        prov = (definitions or {}).get(name) or PROVIDERS.get(name)
         if prov is None:
             continue
         hop = receiving_hop(msg, prov)

@@ -17,13 +17,14 @@ a query budget), or, when the message came through a configured trusted provider
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from mailwarden.analyzers.base import Analyzer
 from mailwarden.auth import dkim as dkim_mod
-from mailwarden.auth.arc import has_arc_headers, verify_chain
+from mailwarden.auth.arc import verify_chain
 from mailwarden.auth.authres import (
     OutResult,
     domain_of,
@@ -34,13 +35,16 @@ from mailwarden.auth.dmarc import DMARCResult, aligned, evaluate, org_domain, st
 from mailwarden.auth.spf import SPFResult, check_helo, check_mailfrom
 from mailwarden.context import ScanContext
 from mailwarden.dns import BudgetResolver, is_down
+from mailwarden.envelope import derive_envelope, parse_received_from
 from mailwarden.findings import Finding
 from mailwarden.message import Message
-from mailwarden.upstream import ARSeen, UpstreamResults, authres_headers, believe
+from mailwarden.upstream import AR_NAMES, ARSeen, UpstreamResults, believe, boundary_provider
 
 _DMARC_ACTION_POLICY = {"reject": "reject", "oreject": "reject", "quarantine": "quarantine",
                         "pct.quarantine": "quarantine", "pct.reject": "reject", "none": None}
 _PASSES = ("pass",)
+_PASS_CLAIM = re.compile(r"\b(?:spf|dkim|dmarc|arc)\s*=\s*pass\b")
+_ARC_KEYS = {"arc-seal", "arc-message-signature", "arc-authentication-results"}
 
 
 @dataclass
@@ -95,23 +99,26 @@ class AuthAnalyzer(Analyzer):
     def setup(self, engine: Any) -> None:
         self.authserv_id = format_authserv_id(getattr(engine.config, "authserv_id", "mailwarden") or "mailwarden")
         self.providers = list(engine.trusted_upstream or [])
+        self.definitions = {"boundary": boundary_provider(list(engine.config.own_domains), self.authserv_id)}
         self.budget = int(engine.config.section("dns").get("budget", 40))
 
     def analyze(self, msg: Message, ctx: ScanContext) -> Iterator[Finding]:
         from_domains = _from_domains(msg, ctx)
-        seen = authres_headers(msg)
-        upstream = believe(msg, self.providers, seen) if self.providers else None
+        seen, sig_headers, has_arc = _scan_headers(msg)
+        upstream = believe(msg, self.providers, seen, self.definitions) if self.providers else None
         if upstream is not None:
+            _envelope_from_hop(msg, ctx, upstream)
             facts, out_results = self._from_upstream(upstream, from_domains, ctx)
         else:
-            facts, out_results = self._compute(msg, ctx, from_domains)
+            facts, out_results = self._compute(msg, ctx, from_domains, sig_headers, has_arc)
         ctx.facts["auth"] = facts
         ctx.authentication_results = format_authentication_results(self.authserv_id, out_results)
         yield from self._findings(ctx, facts, upstream)
         yield from self._claims(seen, upstream, facts, from_domains)
 
     # ------------------------------------------------------------ computing
-    def _compute(self, msg: Message, ctx: ScanContext, from_domains: list[str]) -> tuple[AuthFacts, list[OutResult]]:
+    def _compute(self, msg: Message, ctx: ScanContext, from_domains: list[str], sig_headers: list,
+                 has_arc: bool) -> tuple[AuthFacts, list[OutResult]]:
         env = ctx.envelope
         res = BudgetResolver(ctx.engine.resolver, self.budget)
         down = is_down(res)
@@ -124,23 +131,24 @@ class AuthAnalyzer(Analyzer):
             spf = check_mailfrom(res, env.ip, env.mail_from, env.helo)
         helo = check_helo(res, env.ip, env.helo) if env.helo and not down else SPFResult(
             "temperror" if env.helo and env.ip else "none", (env.helo or "").lower() or None, "helo")
-        if b"dkim-signature" not in raw[:200000].lower():
+        if not sig_headers:
             dkims: list[dkim_mod.DKIMResult] = []
         elif down:  # no DNS: every key lookup would fail; skip the parsing and crypto
-            dkims = _unverified(raw)
+            dkims = _unverified(sig_headers)
         else:
             dkims = dkim_mod.verify_all(raw, res)
-        if has_arc_headers(raw):
+        if has_arc:
             arc = verify_chain(raw, res) if not down else None
             arc_word = arc.result if arc else "temperror"
+            arc_key_missing = bool(arc and arc.key_missing)
         else:
-            arc_word = "none"
+            arc_word, arc_key_missing = "none", False
         dkim_pass = [d.domain for d in dkims if d.result == "pass" and d.domain]
         dmarcs = [evaluate(res, d, spf.result, spf.domain, dkim_pass) for d in from_domains] or [
             DMARCResult("none", None, reason="no From domain")]
         dm = strictest(dmarcs)
         ctx.facts["auth_detail"] = {"spf": spf, "helo": helo, "dkim": dkims, "dmarc": dm, "dmarc_all": dmarcs,
-                                    "arc": arc_word, "dns_queries": res.used, "derived": env.derived}
+                                    "arc": arc_word, "arc_key_missing": arc_key_missing, "dns_queries": res.used, "derived": env.derived}
         ctx.auth = {"spf": {"result": spf.result, "domain": spf.domain},
                     "dkim": [{"result": d.result, "domain": d.domain, "selector": d.selector} for d in dkims],
                     "dmarc": {"result": dm.result, "domain": dm.domain, "policy": dm.policy},
@@ -225,7 +233,8 @@ class AuthAnalyzer(Analyzer):
             yield Finding("DKIM_PERMERROR", f"A DKIM signature of {perm[0]['domain'] or 'an unnamed domain'} cannot be "
                           "checked (malformed, or no usable key).",
                           [f"dkim=permerror header.d={d['domain']} header.s={d['selector']}" for d in perm])
-        if a["arc"]["result"] == "fail":
+        if a["arc"]["result"] == "fail" and not detail.get("arc_key_missing"):
+            # a sealer whose key is not published is unverifiable, not proof of tampering
             yield Finding("ARC_FAIL", f"The ARC chain of custody is broken{src}.", ["arc=fail"] + ev_src)
         dm = a["dmarc"]
         dom = dm["domain"]
@@ -260,23 +269,25 @@ class AuthAnalyzer(Analyzer):
         """Authentication-Results written by anyone we do not believe: evidence, never trust."""
         believed = {s.index for s in up.believed} if up else set()
         forged, untrusted, contradicting = [], [], []
+        own = self.authserv_id.lower()
         for s in seen:
             if s.index in believed:
                 continue
-            hdr = s.header
-            text = f"{s.name}: {hdr.raw[:200]}"
-            if not s.arc and hdr.authserv_id == self.authserv_id.lower():
+            low = s.value[:4000].lower()
+            text = f"{s.name}: {s.value[:200]}"
+            if not s.arc and own in low and s.header.authserv_id == own:
                 forged.append(text)
                 continue
-            passes = [r for r in hdr.results if r.result in _PASSES and r.method in ("spf", "dkim", "dmarc", "arc")]
-            if not passes:
+            if not _PASS_CLAIM.search(low):
                 continue
             if up is not None and s.index > up.hop_index:
                 text = "below the trusted hop: " + text
             untrusted.append(text)
             # A claim that the From domain passed, which the believed/computed verdict denies.
             if facts.dmarc_result == "fail":
-                for r in passes:
+                for r in s.header.results:
+                    if r.result not in _PASSES or r.method not in ("spf", "dkim", "dmarc", "arc"):
+                        continue
                     d = domain_of(r.prop("header.from") or r.prop("header.d") or r.prop("header.i"))
                     if d and any(aligned(d, f) for f in from_domains):
                         contradicting.append(text)
@@ -292,6 +303,42 @@ class AuthAnalyzer(Analyzer):
                           "trust claim a pass; they were ignored.", untrusted)
 
 
+def _envelope_from_hop(msg: Message, ctx: ScanContext, up: UpstreamResults) -> None:
+    """A derived envelope names the provider's receiving hop (where the message entered), not the
+    provider's internal relays: that is the client the provider's results are about."""
+    env = ctx.envelope
+    if not env.derived:
+        return
+    top = derive_envelope(msg, None)
+    if env.ip != top.ip and env.helo != top.helo:  # the caller gave these: keep them
+        return
+    helo, ip = parse_received_from(up.hop)
+    if env.ip == top.ip and ip:
+        env.ip = ip
+    if env.helo == top.helo and helo:
+        env.helo = helo
+
+
+def _scan_headers(msg: Message) -> tuple[list[ARSeen], list, bool]:
+    """One pass over the header: Authentication-Results-like fields, DKIM signatures, ARC presence."""
+    seen: list[ARSeen] = []
+    sigs = []
+    has_arc = False
+    for i, h in enumerate(msg.headers):
+        k = h.name.lower()
+        if not (k.startswith("a") or k.startswith("d")):
+            continue
+        if k == "dkim-signature":
+            sigs.append(h)
+        elif k in AR_NAMES:
+            if len(seen) < 50:
+                seen.append(ARSeen(i, h.name, h.value))
+            has_arc = has_arc or k.startswith("arc-")
+        elif k in _ARC_KEYS:
+            has_arc = True
+    return seen, sigs, has_arc
+
+
 def _aligned(from_domains: list[str], facts: AuthFacts) -> set[str]:
     out = set()
     for f in from_domains:
@@ -302,21 +349,16 @@ def _aligned(from_domains: list[str], facts: AuthFacts) -> set[str]:
     return out
 
 
-def _unverified(raw: bytes) -> list[dkim_mod.DKIMResult]:
+def _unverified(sig_headers: list) -> list[dkim_mod.DKIMResult]:
     """Signatures listed without verification (no DNS): temperror each, domain/selector from the tags."""
-    import re
-
     out = []
-    head = re.split(rb"\r?\n\r?\n", raw[:200000], maxsplit=1)[0] + b"\n"
-    for m in re.finditer(rb"(?im)^dkim-signature:((?:[^\n]*\n[ \t])*[^\n]*)", head):
-        v = re.sub(rb"\s+", b"", m.group(1))
-        d = re.search(rb"(?:^|;)d=([^;]*)", v)
-        s = re.search(rb"(?:^|;)s=([^;]*)", v)
-        out.append(dkim_mod.DKIMResult("temperror", (d.group(1) if d else b"").decode("utf-8", "replace").lower(),
-                                       (s.group(1) if s else b"").decode("utf-8", "replace").lower(),
+    for h in sig_headers[: dkim_mod.MAX_SIGNATURES]:
+        tags = {}
+        for part in h.value.split(";"):
+            k, _, v = part.partition("=")
+            tags.setdefault(k.strip().lower(), "".join(v.split()))
+        out.append(dkim_mod.DKIMResult("temperror", tags.get("d", "").lower().rstrip("."), tags.get("s", "").lower(),
                                        reason="no DNS"))
-        if len(out) >= dkim_mod.MAX_SIGNATURES:
-            break
     return out
 
 

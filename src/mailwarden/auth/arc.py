@@ -17,6 +17,7 @@ class ARCResult:
     reason: str = ""
     # (instance, sealing domain) per ARC set, newest first, for evidence and upstream reasoning
     sealers: list[tuple[int, str]] = field(default_factory=list)
+    key_missing: bool = False  # a sealer's or signer's key was not published (NXDOMAIN/NODATA)
 
 
 _ARC_NAMES = (b"arc-seal", b"arc-message-signature", b"arc-authentication-results")
@@ -35,13 +36,14 @@ def verify_chain(raw: bytes, resolver: Any) -> ARCResult:
     if not has_arc_headers(raw):  # cheap pre-check: most mail has no ARC
         return ARCResult("none")
     log = _Recorder()
+    state: dict = {}
     try:
         a = _dkim.ARC(raw, logger=log, minkey=1024, timeout=2)
-        cv, results, reason = a.verify(dnsfunc=make_dnsfunc(resolver))
+        cv, results, reason = a.verify(dnsfunc=make_dnsfunc(resolver, state))
     except _TempFail as exc:
         return ARCResult("temperror", reason=f"key lookup failed: {exc}")
     except _dkim.DKIMException as exc:
-        return ARCResult("fail", reason=str(exc)[:200])
+        return ARCResult("fail", reason=str(exc)[:200], key_missing=bool(state.get("missing")))
     except Exception as exc:  # noqa: BLE001 - dkimpy on hostile input
         return ARCResult("fail", reason=f"{type(exc).__name__}: {exc}"[:200])
     sealers = []
@@ -51,4 +53,4 @@ def verify_chain(raw: bytes, resolver: Any) -> ARCResult:
                         else str(dom)))
     # dkimpy returns cv=None when a seal reported cv=fail: the chain is broken, which is a fail.
     word = {b"pass": "pass", b"fail": "fail", b"none": "none", None: "fail"}.get(cv, "fail")
-    return ARCResult(word, len(results or []), str(reason or "")[:200], sealers)
+    return ARCResult(word, len(results or []), str(reason or "")[:200], sealers, bool(state.get("missing")))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 RESULT_WORDS = {"pass", "fail", "softfail", "neutral", "none", "temperror", "permerror", "policy",
                 "hardfail"}
@@ -53,7 +54,12 @@ class ARHeader:
 # ---------------------------------------------------------------- writing
 def clean_text(text: str) -> str:
     """Drop control characters (CR, LF, NUL, TAB...) from untrusted text."""
-    return _CONTROL.sub("", text)
+    return _CONTROL.sub("", text) if _CONTROL.search(text) else text
+
+
+@lru_cache(maxsize=256)
+def _name(text: str, allowed: str) -> str:
+    return re.sub(allowed, "", text.lower())
 
 
 def quote_value(value: str) -> str:
@@ -84,7 +90,7 @@ def format_authentication_results(authserv_id: str, results: list[OutResult]) ->
     if not results:
         return parts[0] + "; none"
     for r in results:
-        method = re.sub(r"[^a-z0-9\-]", "", r.method.lower()) or "x-unknown"
+        method = _name(r.method, r"[^a-z0-9\-]") or "x-unknown"
         result = r.result.lower() if r.result.lower() in RESULT_WORDS else "permerror"
         item = f"{method}={result}"
         if r.reason:
@@ -92,15 +98,32 @@ def format_authentication_results(authserv_id: str, results: list[OutResult]) ->
         for name, value in r.props:
             if value is None or value == "":
                 continue
-            pname = re.sub(r"[^a-z0-9.\-]", "", name.lower())
+            pname = _name(name, r"[^a-z0-9.\-]")
             item += f" {pname}={quote_value(value)}"
         parts.append(item)
     return ";\r\n\t".join(parts)
 
 
 # ---------------------------------------------------------------- reading
+_INNER_COMMENT = re.compile(r"\(([^()\\]*)\)")
+
+
 def _strip_comments(s: str) -> tuple[str, list[str]]:
     """Remove (nested) comments outside quoted-strings; return text and the comments."""
+    if "(" not in s:
+        return s, []
+    if '"' not in s and "\\" not in s:  # fast path: innermost-first removal, bounded nesting
+        comments: list[str] = []
+        for _ in range(8):
+            found = _INNER_COMMENT.findall(s)
+            if not found:
+                break
+            comments.extend(c.strip() for c in found)
+            s = _INNER_COMMENT.sub(" ", s)
+        if "(" not in s and ")" not in s:
+            return s, comments
+        s = s.replace("(", " ").replace(")", " ")  # unbalanced: drop the stray parentheses
+        return s, comments
     out: list[str] = []
     comments: list[str] = []
     cur: list[str] = []
@@ -144,6 +167,8 @@ def _strip_comments(s: str) -> tuple[str, list[str]]:
 
 
 def _split_semicolons(s: str) -> list[str]:
+    if '"' not in s:
+        return s.split(";")
     parts, cur, in_q, esc = [], [], False, False
     for ch in s:
         if esc:

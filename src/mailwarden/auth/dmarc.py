@@ -7,7 +7,7 @@ network is needed for it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -45,7 +45,7 @@ def aligned(a: str | None, b: str | None, mode: str = "r") -> bool:
     return a == b or org_domain(a) == org_domain(b)
 
 
-@dataclass
+@dataclass(frozen=True)
 class DMARCRecord:
     p: str
     sp: str | None = None
@@ -57,6 +57,7 @@ class DMARCRecord:
     found_at: str = ""  # the name the record was found under (_dmarc.<domain>)
 
 
+@lru_cache(maxsize=4096)
 def parse_record(txt: str) -> DMARCRecord | None:
     """A DMARC record, or None when `txt` is not one (RFC 7489 §6.3: v=DMARC1 must come first)."""
     parts = [p.strip() for p in txt.split(";")]
@@ -74,18 +75,15 @@ def parse_record(txt: str) -> DMARCRecord | None:
             p = "none"
         else:
             return None
-    rec = DMARCRecord(p=p, raw=txt)
     sp = tags.get("sp", "").lower()
-    rec.sp = sp if sp in POLICIES else None
     np_ = tags.get("np", "").lower()
-    rec.np = np_ if np_ in POLICIES else None
     try:
-        rec.pct = max(0, min(100, int(tags.get("pct", "100"))))
+        pct = max(0, min(100, int(tags.get("pct", "100"))))
     except ValueError:
-        rec.pct = 100
-    rec.adkim = "s" if tags.get("adkim", "r").lower() == "s" else "r"
-    rec.aspf = "s" if tags.get("aspf", "r").lower() == "s" else "r"
-    return rec
+        pct = 100
+    return DMARCRecord(p=p, sp=sp if sp in POLICIES else None, np=np_ if np_ in POLICIES else None, pct=pct,
+                       adkim="s" if tags.get("adkim", "r").lower() == "s" else "r",
+                       aspf="s" if tags.get("aspf", "r").lower() == "s" else "r", raw=txt)
 
 
 class _Temp(Exception):
@@ -105,8 +103,7 @@ def _fetch(resolver: Any, domain: str) -> DMARCRecord | None:
     recs = [r for r in (parse_record(t) for t in txts) if r is not None]
     if len(recs) != 1:  # §6.6.3: none, or several, means no policy
         return None
-    recs[0].found_at = name
-    return recs[0]
+    return replace(recs[0], found_at=name)  # parse_record's results are cached: never mutate them
 
 
 @dataclass
