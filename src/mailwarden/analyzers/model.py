@@ -32,6 +32,7 @@ def factor_for(p: float) -> float:
 
 class ModelAnalyzer(Analyzer):
     name = "model"
+    requires = ("lures",)
 
     def __init__(self) -> None:
         self.model: Any = None
@@ -53,7 +54,10 @@ class ModelAnalyzer(Analyzer):
             return
         from mailwarden.model.features import document
 
-        doc = document(msg)
+        lures = ctx.facts.get("lures")
+        # Same categories as training sees: those found in the subject or the text.
+        cats = [c for c, where in lures["fields"].items() if "subject" in where or "body" in where] if lures else None
+        doc = document(msg, cats)
         p = self.model.probability(doc)
         fact: dict = {"probability": round(p, 4), "top_terms": []}
         ctx.facts["model"] = fact
