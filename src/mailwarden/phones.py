@@ -63,7 +63,7 @@ _CANDIDATE = re.compile(
     rf"(?:[{_SEP_CLASS}]{{0,3}}(?:\d|[{_HOMO_CLASS}])){{5,24}}"
     rf"(?![^\W_])",
 )
-_DOTTED_QUAD = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")
+_DOTTED_QUAD = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 _DATE_LIKE = re.compile(r"(?:^|\D)(?:(?:19|20)\d\d[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.](?:19|20)?\d\d)(?:\D|$)")
 _TIME_LIKE = re.compile(r"\d{1,2}:\d{2}")
 _DOTTED_VERSION = re.compile(r"^\d+(?:\.\d+){2,}$")
@@ -109,23 +109,61 @@ def _spaced_out(raw: str) -> bool:
     return len(groups) >= 6 and sum(len(g) == 1 for g in groups) >= 0.6 * len(groups)
 
 
-def _trim(raw: str) -> list[tuple[int, int]]:
-    """Sub-spans of a candidate to try: whole, then without leading or trailing lookalike-only groups."""
-    spans = [(0, len(raw))]
-    parts = [(m.start(), m.end()) for m in re.finditer(rf"[0-9{_HOMO_CLASS}\d]+", raw)]
-    real = [i for i, (s, e) in enumerate(parts) if any(c.isdigit() for c in raw[s:e])]
-    if real and (real[0] > 0 or real[-1] < len(parts) - 1):
-        s = parts[real[0]][0]
-        e = parts[real[-1]][1]
-        if raw[0] == "+" and real[0] == 0:
-            s = 0
-        spans.append((s, e))
+_GROUP = re.compile(rf"[{_HOMO_CLASS}\d]+")
+_NANP = {"US", "CA", "PR", "GU", "VI", "AS", "MP", "AG", "AI", "BB", "BM", "BS", "DM", "DO", "GD", "JM", "KN", "KY",
+         "LC", "MS", "SX", "TC", "TT", "VC", "VG"}
+# Digit-group shapes a North American number is written in: 808 555 0100, 1 808 555 0100, 8085550100.
+_NANP_SHAPES = {(3, 3, 4), (1, 3, 3, 4), (10,), (11,), (3, 7), (1, 10), (1, 3, 7)}
+
+
+def _spans(raw: str) -> list[tuple[int, int]]:
+    """Sub-spans of a candidate to try, most likely first.
+
+    A lookalike standing alone at an edge (`Tel | 808 555 0100 |`) is punctuation, not
+    a digit - except a single leading `l`/`I`/`|` before a national number, which is the
+    `l-800` trick for the trunk prefix 1.
+    """
+    groups = [(m.start(), m.end()) for m in _GROUP.finditer(raw)]
+    if not groups:
+        return []
+    real = [i for i, (s, e) in enumerate(groups) if any(c.isdigit() for c in raw[s:e])]
+    if not real:
+        return []
+    first, last = real[0], real[-1]
+    end = groups[last][1]
+    if first == 0:
+        return [(0, end)]
+    spans = []
+    lone = raw[groups[0][0]:groups[0][1]]
+    if first == 1 and len(lone) == 1 and lone != "|" and _HOMOGLYPHS.get(lone) == "1":
+        spans.append((0, end))
+    start = groups[first][0]
+    if raw[start - 1] == "(":
+        start -= 1
+    spans.append((start, end))
     return spans
 
 
-def _accept(raw: str, folded: str, text: str, start: int) -> bool:
+def _shape_ok(folded: str, region: str) -> bool:
+    """Digit groups must look like a phone number, not a decimal, a version string or a hex dump."""
+    body = folded.strip()
+    if "+" in body:
+        groups = [len(g) for g in re.findall(r"\d+", body)]
+        # International form: country code then up to six groups (French numbers use five pairs).
+        return len(groups) <= 7
+    groups = tuple(len(g) for g in re.findall(r"\d+", body))
+    if _spaced_out(body):
+        return True
+    if region.upper() in _NANP:
+        return groups in _NANP_SHAPES
+    return all(g <= 5 for g in groups[1:]) and len(groups) <= 5
+
+
+def _accept(raw: str, folded: str, text: str, start: int, region: str) -> bool:
     digits = re.sub(r"\D", "", folded)
-    if _DOTTED_QUAD.match(folded.strip()) or _DOTTED_VERSION.match(folded.strip()):
+    if _DOTTED_QUAD.search(folded) or _DOTTED_VERSION.match(folded.strip()):
+        return False
+    if not _shape_ok(folded, region):
         return False
     if _DATE_LIKE.search(folded) or _TIME_LIKE.search(folded):
         return False
@@ -169,13 +207,13 @@ def find_phone_numbers(text: str, default_region: str = "US") -> list[PhoneHit]:
             break
         whole = m.group(0)
         found = False
-        for s, e in _trim(whole):
+        for s, e in _spans(whole):
             raw = whole[s:e].strip()
             if not raw:
                 continue
             offset = m.start() + s + (len(whole[s:e]) - len(whole[s:e].lstrip()))
             folded, tricky = fold_digits(raw)
-            e164 = _parse(folded, default_region) if _accept(raw, folded, text, offset) else None
+            e164 = _parse(folded, default_region) if _accept(raw, folded, text, offset, default_region) else None
             if e164 is None:
                 # A long run may hold several numbers ("call 808 555 0100 or 808 555 0199"):
                 # let phonenumbers' own matcher look inside the folded run.
