@@ -30,6 +30,15 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 _PSL: PublicSuffixList | None = None
 
+# Free mail providers: an address there belongs to a person, never to the provider's brand.
+FREEMAIL = frozenset("""gmail.com googlemail.com yahoo.com yahoo.co.uk yahoo.fr yahoo.de yahoo.es yahoo.it
+yahoo.com.br ymail.com rocketmail.com hotmail.com hotmail.co.uk hotmail.fr hotmail.de hotmail.it hotmail.es
+outlook.com outlook.fr outlook.de outlook.es live.com live.co.uk live.fr msn.com aol.com icloud.com me.com
+mac.com proton.me protonmail.com pm.me gmx.com gmx.de gmx.net gmx.at web.de mail.com mail.ru yandex.ru yandex.com
+zoho.com zohomail.com tutanota.com tuta.io qq.com 163.com 126.com sina.com naver.com daum.net hanmail.net
+libero.it virgilio.it orange.fr wanadoo.fr free.fr laposte.net t-online.de uol.com.br bol.com.br terra.com.br
+seznam.cz wp.pl o2.pl interia.pl rediffmail.com inbox.ru bk.ru list.ru rambler.ru fastmail.com hey.com""".split())
+
 
 def _psl() -> PublicSuffixList:
     global _PSL
@@ -38,6 +47,7 @@ def _psl() -> PublicSuffixList:
     return _PSL
 
 
+@lru_cache(maxsize=8192)
 def registrable_domain(host: str) -> str:
     """The registrable domain (PSL, private section included); the host itself when it has none."""
     host = host.strip().rstrip(".").lower()
@@ -159,13 +169,15 @@ class BrandIndex:
     """Brands (and optionally the organisation's own domains) with precomputed lookup tables."""
 
     def __init__(self, brands: list[Brand], tenant_suffixes: list[str], keywords: list[str],
-                 own_domains: list[str] | None = None) -> None:
+                 own_domains: list[str] | None = None, esp: list[str] | None = None) -> None:
         self.brands = {b.key: b for b in brands}
+        self.esp_orgs = frozenset(registrable_domain(d) for d in esp or [])
         if own_domains:
             own = Brand("own", "your organisation", domains=[registrable_domain(d) for d in own_domains])
             own.tokens = sorted({d.split(".")[0] for d in own.domains if d})
             self.brands["own"] = own
         self.tenant_suffixes = sorted({s.lower() for s in tenant_suffixes}, key=len, reverse=True)
+        self._tenant_set = frozenset(self.tenant_suffixes)
         self.keywords = frozenset(skeleton(k.lower()) for k in keywords)
         self._domain_owner: dict[str, str] = {}
         self._infra_owner: dict[str, set[str]] = {}
@@ -206,11 +218,11 @@ class BrandIndex:
     # -- ownership
     def tenant_of(self, host: str) -> tuple[str, str] | None:
         """(tenant label, platform suffix) when `host` is a customer subdomain of a shared platform."""
-        host = host.lower().rstrip(".")
-        for suf in self.tenant_suffixes:
-            if host.endswith("." + suf):
-                rest = host[: -len(suf) - 1]
-                return rest.rsplit(".", 1)[-1], suf
+        labels = host.lower().rstrip(".").split(".")
+        # Longest suffix first, so x.mail.onmicrosoft.com is a tenant of mail.onmicrosoft.com.
+        for i in range(1, len(labels)):
+            if ".".join(labels[i:]) in self._tenant_set:
+                return labels[i - 1], ".".join(labels[i:])
         return None
 
     def brand_for_domain(self, domain: str) -> str | None:
@@ -360,29 +372,30 @@ class BrandIndex:
         return out
 
 
-def _load_brands() -> tuple[list[Brand], list[str], list[str]]:
+def _load_brands() -> tuple[list[Brand], list[str], list[str], list[str]]:
     text = (resources.files("mailwarden") / "data" / "brands.toml").read_text(encoding="utf-8")
     data = tomllib.loads(text)
     tenants = list(data.pop("tenant_suffixes", {}).get("suffixes", []))
     keywords = list(data.pop("keywords", {}).get("words", []))
+    esp = list(data.pop("esp", {}).get("domains", []))
     brands = []
     for key, e in data.items():
         brands.append(Brand(key, e["name"], list(e.get("names", [])), [d.lower() for d in e.get("domains", [])],
                             [t.lower() for t in e.get("tokens", [])], [d.lower() for d in e.get("infra", [])],
                             bool(e.get("common_word", False))))
-    return brands, tenants, keywords
+    return brands, tenants, keywords, esp
 
 
 @lru_cache(maxsize=1)
 def default_index() -> BrandIndex:
-    brands, tenants, keywords = _load_brands()
-    return BrandIndex(brands, tenants, keywords)
+    brands, tenants, keywords, esp = _load_brands()
+    return BrandIndex(brands, tenants, keywords, esp=esp)
 
 
 def index_with_own_domains(own_domains: list[str]) -> BrandIndex:
     """The bundled brands plus the organisation's own domains (brand key "own")."""
-    brands, tenants, keywords = _load_brands()
-    return BrandIndex(brands, tenants, keywords, own_domains=own_domains)
+    brands, tenants, keywords, esp = _load_brands()
+    return BrandIndex(brands, tenants, keywords, own_domains=own_domains, esp=esp)
 
 
 def match_brand(text: str) -> list[str]:
