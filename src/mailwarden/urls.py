@@ -37,6 +37,7 @@ from publicsuffixlist import PublicSuffixList
 MAX_URL_CHARS = 4096  # longer URLs are clipped: they are evidence, not documents
 
 _PSL = PublicSuffixList()
+_PSL_STRICT = PublicSuffixList(accept_unknown=False)  # only TLDs that exist
 
 # ---------------------------------------------------------------------------------------------
 # host lists (data/hosting.toml)
@@ -136,6 +137,13 @@ _DEFAULT_PORTS = {"http": 80, "https": 443, "ftp": 21}
 _DOTS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": "."})
 
 
+def _known_tld(s: str) -> bool:
+    """A schemeless `name.tld/...` counts as a URL only when the TLD really exists."""
+    host = re.split(r"[/:?#]", s, maxsplit=1)[0].rstrip(".")
+    tld = host.rsplit(".", 1)[-1].lower()
+    return "." in host and tld.isalpha() and _PSL_STRICT.publicsuffix(tld) is not None
+
+
 def refang(text: str) -> str:
     """Undo the usual defanging (`hxxp`, `[.]`, `(.)`, `[:]`) so the URL can be parsed."""
     if "[" not in text and "(" not in text and "{" not in text and text[:1].lower() not in ("h", "f"):
@@ -222,9 +230,17 @@ def _idna_host(host: str) -> tuple[str, str]:
 
 
 def parse_url(url: str) -> UrlInfo | None:
-    """Parse and normalise one URL; None when it is not an http(s)/ftp URL with a host."""
-    if not url:
-        return None
+    """Parse and normalise one URL; None when it is not an http(s)/ftp URL with a host.
+
+    Results are cached (the same URLs recur within and across messages); treat them as read-only.
+    """
+    if not url or len(url) > MAX_URL_CHARS:
+        return _parse_url(url[:MAX_URL_CHARS]) if url else None
+    return _parse_url(url)
+
+
+@lru_cache(maxsize=32768)
+def _parse_url(url: str) -> UrlInfo | None:
     raw = url
     s = url.strip().strip("<>\"'` ")
     if len(s) > MAX_URL_CHARS:
@@ -242,7 +258,7 @@ def parse_url(url: str) -> UrlInfo | None:
         rest = s[m.end():].lstrip("/")
     elif s.startswith("//"):
         scheme, rest = "http", s.lstrip("/")
-    elif _HOSTLIKE.match(s):
+    elif _HOSTLIKE.match(s) and (s[:3].lower() == "www" or _known_tld(s)):
         scheme, rest = "http", s
     else:
         return None
@@ -274,11 +290,11 @@ def parse_url(url: str) -> UrlInfo | None:
             port = None
     ip: str | None = None
     obfuscated = False
-    try:
-        ip = str(ipaddress.ip_address(host))
-    except ValueError:
-        if host.replace(".", "").replace("x", "").replace("X", "").isalnum() and (
-                host[-1:].isdigit() or host.lower().rstrip(".").split(".")[-1].startswith("0x")):
+    last = host.rstrip(".").rsplit(".", 1)[-1].lower()
+    if ":" in host or last[-1:].isdigit() or last.startswith("0x"):  # only then can it be an IP
+        try:
+            ip = str(ipaddress.ip_address(host))
+        except ValueError:
             ip = _loose_ipv4(host)
             obfuscated = ip is not None
     if ip:
@@ -322,10 +338,19 @@ def _proofpoint_v2(u: str) -> str:
     return unquote(u.replace("-", "%").replace("_", "/"))
 
 
+def _maybe_redirector(host: str, data: HostingData) -> bool:
+    if "urldefense" in host or "google." in host:
+        return True
+    labels = host.split(".")
+    return any(".".join(labels[i:]) in data.redirectors for i in range(len(labels) - 1))
+
+
 def _redirect_target(info: UrlInfo) -> tuple[str, str] | None:
     """(target, kind) when `info` is a known redirector carrying its target; else None."""
     host, path = info.host, info.path
     data = hosting_data()
+    if not _maybe_redirector(host, data):
+        return None
     # Proofpoint formats that are not a simple query parameter
     if host.endswith("urldefense.proofpoint.com") and path.startswith("/v2/url"):
         for k, v in parse_qsl(info.query):
@@ -374,6 +399,11 @@ def unwrap_chain(url: str, max_hops: int = 5) -> list[tuple[str, str]]:
 
     `kind` names how each hop was left: "rewrap", "open", "tracker", or "" for the last one.
     """
+    return list(_unwrap_chain(url, max_hops))
+
+
+@lru_cache(maxsize=16384)
+def _unwrap_chain(url: str, max_hops: int) -> tuple[tuple[str, str], ...]:
     chain: list[tuple[str, str]] = []
     current = url
     for _ in range(max_hops):
@@ -383,14 +413,14 @@ def unwrap_chain(url: str, max_hops: int = 5) -> list[tuple[str, str]]:
         hop = _redirect_target(info)
         if hop is None:
             chain.append((info.url, ""))
-            return chain
+            return tuple(chain)
         target, kind = hop
         chain.append((info.url, kind))
         if normalize_url(target) is None:
-            return chain
+            return tuple(chain)
         current = target
     chain.append((normalize_url(current) or current, ""))
-    return chain
+    return tuple(chain)
 
 
 def unwrap_redirect(url: str) -> str:

@@ -20,6 +20,7 @@ from mailwarden.urls import parse_url, registrable_domain
 
 _ZW_INWORD = re.compile(r"[^\W_][\u200b\u200c\u200d\u2060\ufeff\u180e]+[^\W_]")
 _BIDI_OVERRIDE = re.compile(r"[\u202d\u202e]")
+_SPECIAL_CHARS = ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u180e", "\u202d", "\u202e")
 _OBFUSCATED = re.compile(
     r"\beval\s*\(|\batob\s*\(|\bunescape\s*\(|fromCharCode|"
     r"(?:\\x[0-9a-f]{2}){16}|(?:\\u[0-9a-f]{4}){12}|(?:%[0-9a-f]{2}){32}|[A-Za-z0-9+/]{400,}",
@@ -146,6 +147,8 @@ class HtmlAnalyzer(Analyzer):
         bidi: list[str] = []
         for where, text in places:
             if not text or text.isascii():
+                continue
+            if not any(c in text for c in _SPECIAL_CHARS):
                 continue
             hits = [m for m, _ in zip(_ZW_INWORD.finditer(text), range(50), strict=False)]
             if len(hits) >= 2:

@@ -48,7 +48,7 @@ _TEXT_AS_URL = re.compile(
     re.IGNORECASE,
 )
 _SKIP_SCHEMES = ("mailto:", "tel:", "cid:", "#", "sms:", "callto:", "about:blank")
-_LOOKALIKE_PER_MESSAGE = 20
+_LOOKALIKE_PER_MESSAGE = 8  # brands.lookalike costs ~1 ms per new host
 _DNSBL_DOMAINS_PER_MESSAGE = 10
 _MANY_LINKS = 5
 # where a reader can click (or is sent): images and style sheets on odd hosts are not lures
@@ -74,6 +74,7 @@ def _brand_for(domain: str) -> str | None:
     return brand_for_domain(domain)
 
 
+@lru_cache(maxsize=8192)
 def _text_domain(text: str) -> str | None:
     """The host a link text shows when the text itself is a URL or domain ("www.paypal.com")."""
     if not text or len(text) > 300 or "." not in text:
@@ -90,9 +91,10 @@ def _text_domain(text: str) -> str | None:
 
 @lru_cache(maxsize=4096)
 def _known_suffix(host: str) -> bool:
-    from mailwarden.urls import _PSL
+    from mailwarden.urls import _PSL_STRICT
 
-    return _PSL.is_public(host.rsplit(".", 1)[-1]) and host.rsplit(".", 1)[-1] not in _FILE_EXTS
+    tld = host.rsplit(".", 1)[-1]
+    return _PSL_STRICT.publicsuffix(tld) is not None and tld not in _FILE_EXTS
 
 
 # file extensions that are also TLDs; link text like "report.zip" or "setup.exe" is a file name
@@ -295,7 +297,7 @@ class LinksAnalyzer(Analyzer):
                 else:
                     acc.add("URL_PUNYCODE", f"A link goes to an internationalised domain {info.host_unicode}.",
                             f"{info.host_unicode} ({host})")
-            if looked < _LOOKALIKE_PER_MESSAGE:
+            if looked < _LOOKALIKE_PER_MESSAGE and not own:  # the From domain is the identity check's job
                 looked += 1
                 hit = _lookalike(host)
                 if hit is not None:
