@@ -8,7 +8,7 @@ from linkmsg import html_message, link, symbols, text_message
 
 
 @pytest.mark.parametrize("href, symbol", [
-    ("http://192.0.2.10/login.php", "URL_IP_LITERAL"),
+    ("http://45.83.12.7/login.php", "URL_IP_LITERAL"),
     ("http://3232235777/login", "URL_IP_OBFUSCATED"),
     ("http://0xC0A80101/login", "URL_IP_OBFUSCATED"),
     ("https://www.paypal.com@secure-check.net/login", "URL_USERINFO_TRICK"),
@@ -104,9 +104,24 @@ def test_extra_urls_from_attachments_are_judged() -> None:
     msg = Message.parse(text_message("See attached."))
     ctx = ScanContext(engine=eng, envelope=Envelope(), deadline=float("inf"))
     ctx.facts["extra_urls"] = [("https://doc-view.pages.dev/x", "PDF invoice.pdf"),
-                               ("http://198.51.100.7/a", "QR code in image001.png")]
+                               ("http://91.215.40.12/a", "QR code in image001.png")]
     found = {f.symbol for f in analyzer.analyze(msg, ctx)}
     assert {"URL_FREE_HOSTING", "URL_IP_LITERAL"} <= found
     assert {lk["source"] for lk in ctx.facts["links"]} == {"attachment:PDF invoice.pdf",
                                                             "attachment:QR code in image001.png"}
-    assert ctx.urls == ["https://doc-view.pages.dev/x", "http://198.51.100.7/a"]
+    assert ctx.urls == ["https://doc-view.pages.dev/x", "http://91.215.40.12/a"]
+
+
+def test_private_addresses_are_devices_not_landing_pages(engine) -> None:
+    text = "The board answers on http://192.168.10.2/ and http://10.0.0.1:8080/status after boot.\n"
+    assert "URL_IP_LITERAL" not in symbols(engine, text_message(text))
+    assert "URL_IP_LITERAL" in symbols(engine, text_message("Log in at http://45.83.12.7/secure\n"))
+
+
+def test_digest_of_many_sites_weighs_host_oddities_less(engine) -> None:
+    sites = "".join(f'<a href="https://site{i}.com/">site {i}</a> ' for i in range(25))
+    raw = html_message(f"<html><body>{sites}<a href='https://someblog.blogspot.com/'>blog</a></body></html>")
+    finding = next(f for f in engine.scan(raw).findings if f.symbol == "URL_FREE_HOSTING")
+    single = next(f for f in engine.scan(html_message(link("https://someblog.blogspot.com/", "blog"))).findings
+                  if f.symbol == "URL_FREE_HOSTING")
+    assert finding.weight < single.weight

@@ -26,8 +26,9 @@ _OBFUSCATED = re.compile(
     r"(?:\\x[0-9a-f]{2}){16}|(?:\\u[0-9a-f]{4}){12}|(?:%[0-9a-f]{2}){32}|[A-Za-z0-9+/]{400,}",
     re.IGNORECASE,
 )
-_REDIRECT = re.compile(r"\blocation(?:\.href)?\s*=(?!=)|\blocation\.(?:replace|assign)\s*\(",
-                       re.IGNORECASE)
+# `location=no` inside a window.open() feature string is not navigation
+_REDIRECT = re.compile(r"\b(?:window|document|top|self|parent)\.location(?:\.href)?\s*=(?!=)|"
+                       r"\blocation\.href\s*=(?!=)|\blocation\.(?:replace|assign)\s*\(", re.IGNORECASE)
 _MANY_HIDDEN = 10
 # field names that ask for secrets rather than a search term
 _SECRET_FIELD = re.compile(r"pass|pwd|user|login|card|cvv|cvc|ssn|pin\b|otp|routing|iban|expir|birth|dob|"
