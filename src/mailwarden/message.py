@@ -109,7 +109,7 @@ class Header:
     has_8bit: bool = False
     _budget: _Budget | None = field(default=None, repr=False, compare=False)
 
-    @cached_property
+    @cached
     def key(self) -> str:
         return self.name.lower()  # cached: analyzers look headers up by key many times per message
 
