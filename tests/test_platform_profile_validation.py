@@ -88,3 +88,31 @@ def test_authentication_never_earns_a_bonus() -> None:
     for comp in load_policy().composites:
         if comp.name.startswith("PLATFORM_"):
             assert comp.weight > 0, comp.name
+
+
+def test_html_field_is_extracted_by_selector_and_checked_alone() -> None:
+    from conftest import make_message
+    from platform_helpers import platform_engine, scan_as, symbols
+
+    data = minimal()
+    data["templates"][0]["fields"] = [{"name": "note", "label": "the invoice note", "source": "html",
+                                       "selector": "td.note", "kind": "free_text"}]
+    custom = parse_profile(data, "acme.toml")
+    analyzer = platform_engine().analyzer("platform")
+    saved = analyzer.profiles
+    analyzer.profiles = (custom,)
+    try:
+        html = ('<table><tr><td class="brand">Acme invoice notice. Questions? Call +1 (808) 555-0100.</td></tr>'
+                '<tr><td class="note">Unauthorized charge of $499.99? Call +1 (808) 555-0147 to cancel.</td></tr></table>')
+        raw = make_message({"From": "Acme <noreply@acme.example>", "Subject": "Contoso notice"}, html,
+                           "text/html; charset=utf-8")
+        v = scan_as(raw, ["acme.example"])
+        callback = next(f for f in v.findings if f.symbol == "PLATFORM_FIELD_CALLBACK")
+        assert any("+18085550147" in e for e in callback.evidence)
+        assert not any("+18085550100" in e for e in callback.evidence)  # outside the field: not judged
+        clean = make_message({"From": "Acme <noreply@acme.example>", "Subject": "Contoso notice"},
+                             html.replace("Unauthorized charge of $499.99? Call +1 (808) 555-0147 to cancel.",
+                                          "Thanks for your order."), "text/html; charset=utf-8")
+        assert "PLATFORM_FIELD_CALLBACK" not in symbols(scan_as(clean, ["acme.example"]))
+    finally:
+        analyzer.profiles = saved
