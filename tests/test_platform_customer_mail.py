@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from conftest import make_message
 from platform_helpers import flagged, scan_as, symbols
+
+from conftest import make_message
 
 
 def tenant_mail(display: str, subject: str, body: str, domain: str = "qzvbnx7.onmicrosoft.com",

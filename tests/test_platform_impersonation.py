@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from conftest import make_message
 from platform_helpers import scan_as, symbols
+
+from conftest import make_message
 
 DOCUSIGN_LOOK = ("REVIEW DOCUMENT\nPlease DocuSign: Payroll update.pdf\nDo Not Share This Email\n"
                  "Alternate Signing Method: visit DocuSign.com\nAbout DocuSign\n")

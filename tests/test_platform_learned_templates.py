@@ -3,9 +3,10 @@ suddenly carries a phone number, a foreign link or a lure is flagged. No history
 
 from __future__ import annotations
 
-from conftest import make_message
 from mailwarden.analyzers.platform import slot_text
 from platform_helpers import scan_as, symbols
+
+from conftest import make_message
 
 
 class MemoryStore:

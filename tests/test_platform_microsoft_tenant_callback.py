@@ -8,8 +8,9 @@ import sys
 
 import pytest
 
-from conftest import DEMO, REPO, make_message
 from platform_helpers import flagged, scan_as, symbols
+
+from conftest import DEMO, REPO, make_message
 
 
 def verification_mail(tenant: str, from_addr: str = "msonlineservicesteam@microsoftonline.com") -> bytes:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import make_message
 from mailwarden.platforms import load_profiles
 from platform_helpers import flagged, scan_as, symbols
+
+from conftest import make_message
 
 LURE_NAME = "Unusual charge of $499.99 call +1 (808) 555-0147 to cancel"
 HTML = "text/html; charset=utf-8"

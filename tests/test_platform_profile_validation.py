@@ -91,8 +91,9 @@ def test_authentication_never_earns_a_bonus() -> None:
 
 
 def test_html_field_is_extracted_by_selector_and_checked_alone() -> None:
-    from conftest import make_message
     from platform_helpers import platform_engine, scan_as, symbols
+
+    from conftest import make_message
 
     data = minimal()
     data["templates"][0]["fields"] = [{"name": "note", "label": "the invoice note", "source": "html",
