@@ -101,3 +101,17 @@ def test_bundled_demo_is_flagged_with_the_platform_explanation() -> None:
     assert verdict["action"] in ("quarantine", "reject")
     assert "really came from Microsoft's notification system" in verdict["summary"]
     assert "+18085550147" in " ".join(e for f in verdict["findings"] for e in f["evidence"])
+
+
+def test_unknown_microsoft_template_still_judges_subject_and_sender_name() -> None:
+    """A Microsoft notice we have no template for: the tenant's words in the subject are still judged."""
+    def notice(subject: str) -> bytes:
+        return make_message({"From": "Microsoft <msonlineservicesteam@microsoftonline.com>", "Subject": subject},
+                            "You are receiving this email because of your Microsoft Entra ID tenant.\n")
+
+    bad = scan_as(notice("Welcome to Your PayPal order of $749.00 - if not you call +1 (808) 555-0147 to cancel"),
+                  ["microsoftonline.com"])
+    assert flagged(bad) and "PLATFORM_FIELD_CALLBACK" in symbols(bad)
+    good = scan_as(notice("Action required: Make a purchase by June 26, 2026 to continue using your tenant"),
+                   ["microsoftonline.com"])
+    assert not flagged(good)

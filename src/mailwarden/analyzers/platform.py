@@ -52,6 +52,11 @@ _STRONG = {"credential", "fake_2fa", "message_bait", "threat", "gift_card"}
 # in a name, where a tenant or form called "USDT Airdrop" has no innocent reading.
 _STRONG_IN_NAME = _STRONG | {"crypto", "prize"}
 _LEARN_MIN_SAMPLES = 5
+_GENERIC_FIELDS = (
+    FieldSpec("subject_line", "the subject line", "subject", re.compile(r"^(?P<field>.+)$", re.S), None,
+              "free_text", 200, "any"),
+    FieldSpec("sender_name", "the sender name", "display_name", None, None, "name", 80, "name"),
+)
 
 
 def _address(value: str | None) -> str | None:
@@ -130,13 +135,17 @@ class PlatformAnalyzer(Analyzer):
             return
         template = prof.template_for(from_addr or return_path or "", subject, text)
         customer = template is None and prof.is_customer_sender(from_addr)
+        generic = None
         if template is None and not customer:
             if authenticated:
                 yield from self._learned(msg, ctx, af, from_addr, subject, text)
-            return
+            # A notification we have no template for: its subject and sender name may still carry the
+            # customer's words (platforms put tenant and document names there), so judge them as notes.
+            generic = Template("unknown", "notification", None, None, (), "any", _GENERIC_FIELDS)
         facts["template"] = template.id if template else None
         links = self._links(msg, ctx)
-        reports = self._fields(msg, ctx, prof, template, display, subject, text, links)
+        reports = self._fields(msg, ctx, prof, template or generic, display, subject, text, links)
+        template = template or generic
         facts["fields"] = reports
         yield from self._judge(msg, ctx, prof, template, reports, links, authenticated, from_addr)
 
@@ -230,6 +239,7 @@ class PlatformAnalyzer(Analyzer):
     def _judge(self, msg: Message, ctx: ScanContext, prof: Profile, template: Template | None,
                reports: list[FieldReport], links: list[str], authenticated: bool | None,
                from_addr: str | None) -> Iterator[Finding]:
+        customer = template is None
         hits: dict[str, tuple[float, list[str]]] = {}  # symbol -> (factor, evidence)
         issues: list[str] = []  # words for the sentence, most telling first
         advice: list[str] = []
@@ -267,8 +277,10 @@ class PlatformAnalyzer(Analyzer):
                 lure_ok = lure_ok and (len(cats) >= 3 or (len(cats) >= 2 and n_phrases >= 4))
             # A phone number in a name is never normal; in a note or a whole message (an invoice footer,
             # a signature) it needs call-back or account-problem wording around it.
+            # (the subject of a notification we have no template for never carries a phone number
+            # of its own: there, call-back wording beside one is enough)
             if rep.phones and (name_like or "account_anomaly" in cats
-                               or ("callback" in cats and len(cats) >= 2)):
+                               or ("callback" in cats and (len(cats) >= 2 or rep.name == "subject_line"))):
                 add("PLATFORM_FIELD_CALLBACK", 1.0, [where] + [f"phone: {p.raw} ({p.e164})" for p in rep.phones[:3]],
                     f"{_cap(rep.label)} contains the phone number {rep.phones[0].raw}, which is not {prof.display}'s.")
                 issues.append("a phone number")
@@ -362,7 +374,7 @@ class PlatformAnalyzer(Analyzer):
             add("PLATFORM_REPLYTO_PIVOT", 1.0, [f"Reply-To: {rt}", f"From: {from_addr}"],
                 f"Replies to this message go to {rt_dom}, not to {prof.display} or the sender's own domain.")
             issues.append(f"replies go to {rt_dom}, not to {prof.display}")
-        if template is None:  # whole-message customer mail is worth a note even when nothing else fired
+        if customer:  # whole-message customer mail is worth a note even when nothing else fired
             add("PLATFORM_CUSTOMER_CONTENT", prof.customer_factor, [f"sender: {from_addr}", f"platform: {prof.display}"])
             if len(hits) == 1:
                 yield Finding("PLATFORM_CUSTOMER_CONTENT", f"This message was written by a customer of {prof.display} "
