@@ -44,6 +44,8 @@ except ImportError:  # pragma: no cover
     _shared_registrable = None
 
 
+MAX_FIELD_CHARS = 20_000  # lures sit near the top; a longer field is judged on its beginning
+
 # Digits written with look-alike letters or in other scripts: fold before looking for phone numbers.
 _FOLD = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1", "S": "5", "B": "8"})
 _PHONEISH = re.compile(r"(?<![\w+])(?:\+\s?)?[(\[]?[0-9OolI|SB][0-9OolI|SB\s().\-–\[\]/]{8,24}[0-9OolI|SB]")
@@ -172,10 +174,13 @@ _PRIZE = [r"casino", r"free ?spins?", r"freispiele?", r"tours gratuits", r"grati
 
 
 @lru_cache(maxsize=1)
-def _fallback_rx() -> dict[str, re.Pattern[str]]:
+def _combined_rx() -> re.Pattern[str]:
+    """Every private category in one pattern (one pass per text); the group name is the category."""
     cats = dict(_FALLBACK_LURES)
     cats["prize"] = _PRIZE
-    return {c: re.compile(r"(?<!\w)(?:" + "|".join(p) + r")(?!\w)", re.IGNORECASE) for c, p in cats.items()}
+    cats["urgency"] = cats["urgency"] + _URGENCY_EXTRA
+    alts = "|".join(f"(?P<{c}>" + "|".join(p) + ")" for c, p in cats.items())
+    return re.compile(r"(?<!\w)(?:" + alts + r")(?!\w)", re.IGNORECASE)
 
 
 def _fold(phrase: str) -> str:
@@ -189,14 +194,7 @@ _URGENCY_EXTRA = [r"hurry(?: up)?", r"only \d+ (?:left|remaining)", r"limited (?
                   r"before it'?s too late", r"don'?t miss"]
 
 
-@lru_cache(maxsize=1)
-def _prize_rx() -> re.Pattern[str]:
-    return re.compile(r"(?<!\w)(?:" + "|".join(_PRIZE) + r")(?!\w)", re.IGNORECASE)
 
-
-@lru_cache(maxsize=1)
-def _urgency_rx() -> re.Pattern[str]:
-    return re.compile(r"(?<!\w)(?:" + "|".join(_URGENCY_EXTRA) + r")(?!\w)", re.IGNORECASE)
 
 
 def find_lures(text: str) -> dict[str, list[str]]:
@@ -204,28 +202,24 @@ def find_lures(text: str) -> dict[str, list[str]]:
     if not text:
         return {}
     out: dict[str, list[str]] = {}
-    norm = unicodedata.normalize("NFKC", text)
+    norm = unicodedata.normalize("NFKC", text[:MAX_FIELD_CHARS])
     if _shared_lures is not None:
         try:
             for hit in _shared_lures(norm):
                 out.setdefault(hit.category, [])
                 if hit.phrase not in out[hit.category] and len(out[hit.category]) < 5:
                     out[hit.category].append(hit.phrase)
-            # the platform supplement (giveaways, casinos, call-back and wallet wording) adds its phrases
-            for cat, rx in [("prize", _prize_rx()), ("urgency", _urgency_rx())] + list(_fallback_rx().items()):
-                have = {_fold(p) for p in out.get(cat, [])}
-                for m in rx.finditer(norm):
-                    phrase = m.group(0).lower()
-                    if _fold(phrase) not in have and len(out.get(cat, [])) < 8:
-                        have.add(_fold(phrase))
-                        out.setdefault(cat, []).append(phrase)
-            return out
-        except Exception:  # noqa: BLE001 - fall back to the private vocabulary
+        except Exception:  # noqa: BLE001 - the private vocabulary still answers
             out = {}
-    for cat, rx in _fallback_rx().items():
-        found = list(dict.fromkeys(m.group(0).lower() for m in rx.finditer(norm)))[:5]
-        if found:
-            out[cat] = found
+    # the private vocabulary (giveaways, casinos, call-back and wallet wording) adds its phrases
+    have = {c: {_fold(p) for p in v} for c, v in out.items()}
+    for m in _combined_rx().finditer(norm):
+        cat = m.lastgroup or ""
+        phrase = m.group(0).lower()
+        seen = have.setdefault(cat, set())
+        if _fold(phrase) not in seen and len(out.get(cat, [])) < 8:
+            seen.add(_fold(phrase))
+            out.setdefault(cat, []).append(phrase)
     return out
 
 
@@ -443,11 +437,12 @@ def analyse_field(name: str, label: str, kind: str, text: str, *, max_length: in
     """Run every content check on one field's text."""
     text = text or ""
     rep = FieldReport(name, label, kind, text)
-    rep.phones = [p for p in find_phones(text, region) if p.e164 not in own_phones]
+    rep.phones = [p for p in find_phones(text[:MAX_FIELD_CHARS], region) if p.e164 not in own_phones]
     rep.money = find_money(text)
     rep.lures = find_lures(text)
     # brands hidden in addresses and domains ("device@mail.ledger.co") count too
-    rep.brands = find_brands(text + "\n" + re.sub(r"[@._\-]+", " ", text) if ("@" in text or "." in text) else text,
+    short = text[:MAX_FIELD_CHARS]
+    rep.brands = find_brands(short + "\n" + re.sub(r"[@._\-]+", " ", short) if kind == "name" else short[:3000],
                              own_brands)
     rep.crypto = find_crypto_addresses(text)
     hosts = [h for h in (host_of(u) for u in (urls if urls is not None else urls_in_text(text))) if h]
