@@ -102,10 +102,19 @@ class Profile:
     path: str = field(default="", compare=False)
 
     def owns_domain(self, domain: str | None) -> bool:
+        """Its listed domains and their subdomains, and its own name under another suffix (paypal.de)."""
         if not domain:
             return False
         d = domain.lower().rstrip(".")
-        return any(d == o or d.endswith("." + o) for o in self.domains)
+        if any(d == o or d.endswith("." + o) for o in self.domains):
+            return True
+        from mailwarden.platform_fields import registrable_domain
+
+        return registrable_domain(d).split(".", 1)[0] in self._own_labels
+
+    @property
+    def _own_labels(self) -> set[str]:
+        return {o.split(".", 1)[0] for o in self.domains if "." in o} & {w.replace(" ", "") for w in self.brand_words}
 
     def is_auth_domain(self, domain: str | None) -> bool:
         if not domain:

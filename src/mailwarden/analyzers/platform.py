@@ -367,13 +367,14 @@ class PlatformAnalyzer(Analyzer):
                     issues.append(f"a link outside {prof.display} ({off[0]})")
                     advice.append("Do not open the link.")
         # Reply-To that leads away from the platform, when the fields already carry a lure.
+        pivot: str | None = None
         rt = _address(msg.header("reply-to"))
         rt_dom = _domain(rt)
         if (rt and rt_dom and not prof.owns_domain(rt_dom) and rt_dom != _domain(from_addr)
                 and (hits or template is None)):
             add("PLATFORM_REPLYTO_PIVOT", 1.0, [f"Reply-To: {rt}", f"From: {from_addr}"],
                 f"Replies to this message go to {rt_dom}, not to {prof.display} or the sender's own domain.")
-            issues.append(f"replies go to {rt_dom}, not to {prof.display}")
+            pivot = rt_dom
         if customer:  # whole-message customer mail is worth a note even when nothing else fired
             add("PLATFORM_CUSTOMER_CONTENT", prof.customer_factor, [f"sender: {from_addr}", f"platform: {prof.display}"])
             if len(hits) == 1:
@@ -383,7 +384,7 @@ class PlatformAnalyzer(Analyzer):
                 return
         if not hits:
             return
-        sentence = _sentence(prof, template, worst, issues, advice, authenticated, from_addr)
+        sentence = _sentence(prof, template, worst, issues, advice, authenticated, from_addr, pivot)
         # The heaviest finding carries the whole explanation (it becomes the verdict's summary);
         # the others say their own part.
         policy, catalogue = self.engine.policy, self.engine.catalogue
@@ -552,8 +553,10 @@ def _join(items: list[str]) -> str:
 
 
 def _sentence(prof: Profile, template: Template | None, worst: FieldReport | None, issues: list[str],
-              advice: list[str], authenticated: bool | None, from_addr: str | None) -> str:
-    what = _join(issues[:3]) or "unusual content"
+              advice: list[str], authenticated: bool | None, from_addr: str | None, pivot: str | None = None) -> str:
+    what = _join(issues[:3]) or "content the platform never writes"
+    if pivot:
+        what += f", and replies go to {pivot}"
     tip = " ".join(dict.fromkeys(advice[:2])) or "Do not act on it."
     if template is None:
         who = _domain(from_addr) or "an unknown customer"
