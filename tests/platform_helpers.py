@@ -56,8 +56,12 @@ def platform_engine() -> Engine:
 
 
 def scan_as(raw: bytes, authenticated: list[str] | None, store: object = None,
-            record: bool = False) -> Verdict:
-    engine = platform_engine()
+            record: bool = False, engine: Engine | None = None) -> Verdict:
+    """Scan with stub authentication. With `engine` given, its own store is kept."""
+    own_store = engine is not None
+    engine = engine or platform_engine()
+    if own_store:
+        store, record = engine.store, True
     facts = None if authenticated is None else StubAuthFacts(
         list(authenticated), "pass" if authenticated else "fail")
     saved = list(engine.analyzers)
@@ -67,7 +71,8 @@ def scan_as(raw: bytes, authenticated: list[str] | None, store: object = None,
         return engine.scan(raw)
     finally:
         engine.analyzers = saved
-        engine.store, engine.record_history = None, True
+        if not own_store:
+            engine.store, engine.record_history = None, True
 
 
 def symbols(verdict: Verdict) -> set[str]:

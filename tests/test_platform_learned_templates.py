@@ -73,3 +73,19 @@ def test_unauthenticated_senders_are_not_learned() -> None:
     store = MemoryStore()
     scan_as(shipping("A-1"), [], store=store, record=True)
     assert store.samples == {}
+
+
+def test_learning_with_the_real_history_store(tmp_path) -> None:  # noqa: ANN001
+    from mailwarden.engine import Engine
+
+    engine = Engine(analyzers=["headers", "platform", "history"], state_dir=str(tmp_path))
+    if engine.store is None or not hasattr(engine.store, "template_samples"):
+        import pytest
+
+        pytest.skip("this history store keeps no template samples")
+    for n in range(6):
+        scan_as(shipping(f"B-30{n}"), ["parcelhub.example"], engine=engine)
+    assert len(engine.store.template_samples("dkim:parcelhub.example|from:notices@parcelhub.example")) >= 5
+    bad = scan_as(shipping("B-400", "Unusual charge of $499.99 on your account? Call +1 (808) 555-0147 to cancel."),
+                  ["parcelhub.example"], engine=engine)
+    assert "PLATFORM_SLOT_CALLBACK" in symbols(bad)
