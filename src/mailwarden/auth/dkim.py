@@ -94,6 +94,44 @@ def strip_mbox_line(raw: bytes) -> bytes:
     return raw
 
 
+def signature_tags(value: str) -> dict[str, str]:
+    """Tags of one DKIM-Signature value, whitespace removed (cheap; no validation)."""
+    tags: dict[str, str] = {}
+    for part in value.split(";"):
+        k, _, v = part.partition("=")
+        tags.setdefault(k.strip().lower(), "".join(v.split()))
+    return tags
+
+
+def unverifiable(sig_values: list[str], resolver: Any) -> list[DKIMResult] | None:
+    """When no signature's key can be had, the per-signature results without parsing the message
+    (dkimpy parses the whole message first, which is most of the cost on unverifiable mail).
+    Returns None when at least one key is available and real verification is needed."""
+    out = []
+    for value in sig_values[:MAX_SIGNATURES]:
+        t = signature_tags(value)
+        d, sel = t.get("d", "").lower().rstrip("."), t.get("s", "").lower()
+        res = DKIMResult("permerror", d, sel, t.get("i", ""), t.get("a", "").lower(), t.get("b", "")[:8])
+        if not d or not sel:
+            res.reason = "signature lacks d= or s="
+        elif resolver is None:
+            res.result, res.reason = "temperror", "no DNS resolver"
+        else:
+            try:
+                recs = resolver.query(f"{sel}._domainkey.{d}", "TXT")
+            except NXDomain:
+                recs = []
+            except DNSError as exc:
+                res.result, res.reason = "temperror", f"key lookup failed: {exc}"
+                out.append(res)
+                continue
+            if recs:
+                return None
+            res.reason = "no key published for this selector"
+        out.append(res)
+    return out if len(sig_values) <= MAX_SIGNATURES else None
+
+
 def verify_all(raw: bytes, resolver: Any, max_signatures: int = MAX_SIGNATURES) -> list[DKIMResult]:
     """Verify every DKIM-Signature of the message, in header order."""
     raw = strip_mbox_line(raw)
