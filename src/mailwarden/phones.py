@@ -66,7 +66,7 @@ _CANDIDATE = re.compile(
 _DOTTED_QUAD = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 _DATE_LIKE = re.compile(r"(?:^|\D)(?:(?:19|20)\d\d[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.](?:19|20)?\d\d)(?:\D|$)")
 _TIME_LIKE = re.compile(r"\d{1,2}:\d{2}")
-_DOTTED_VERSION = re.compile(r"^\d+(?:\.\d+){2,}$")
+_DOTTED_VERSION = re.compile(r"^\d{1,2}\.\d+(?:\.\d+)+$")  # 2.6.18, 10.0.19041
 _PHONE_WORDS = re.compile(
     r"(?:call|phone|tel|telephone|toll|free|dial|fax|mobile|cell|contact|helpline|hotline|support|"
     r"number|line|reach|whats ?app|sms|text|ligue|ligar|liga|telefone|contato|contacto|llame|llamar|"
