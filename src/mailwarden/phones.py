@@ -206,8 +206,8 @@ def find_phone_numbers(text: str, default_region: str = "US") -> list[PhoneHit]:
     if not text:
         return []
     text = text[:MAX_CHARS]
-    # Zero-width characters are dropped up front only when present; they would break offsets,
-    # so they are replaced by spaces of equal count instead.
+    # Zero-width characters would split a number for the pattern; each becomes one space so
+    # offsets into the caller's text stay valid.
     original = text
     if not text.isascii():
         text = _INVISIBLE_RE.sub(" ", text)

@@ -14,6 +14,7 @@ Facts for later analyzers:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from mailwarden.analyzers.base import Analyzer
@@ -24,6 +25,7 @@ from mailwarden.message import Message
 from mailwarden.phones import PhoneHit, find_phone_numbers
 
 FIELDS = ("subject", "display_name", "body")
+_ANGLE_ADDR = re.compile(r"<[^<>]*>")
 
 # category -> (symbol, sentence describing what the wording asks for)
 _CATEGORY_SYMBOLS = {
@@ -46,6 +48,14 @@ _CATEGORY_SYMBOLS = {
 _FIELD_NAMES = {"subject": "subject", "display_name": "sender's display name", "body": "text"}
 
 
+def _display_text(msg: Message, ctx: ScanContext) -> str:
+    """The From header as a reader sees it, minus the address. Parenthesised text stays: to an
+    address parser `(808)` is a comment, to a mail client's reader it is an area code."""
+    parts = [_ANGLE_ADDR.sub(" ", h.decoded) for h in msg.header_fields("from")[:3]]
+    text = " ".join(p.strip().strip('"') for p in parts if p.strip())
+    return text[:500] or (ctx.from_info or {}).get("display_name") or ""
+
+
 def _quote(phrases: list[str], n: int = 3) -> str:
     return ", ".join(f'"{p}"' for p in phrases[:n])
 
@@ -58,7 +68,7 @@ class LuresAnalyzer(Analyzer):
         match_lures("warm up")  # build the automaton once, not on the first message
 
     def analyze(self, msg: Message, ctx: ScanContext) -> Iterator[Finding]:
-        texts = {"subject": msg.subject or "", "display_name": (ctx.from_info or {}).get("display_name") or "",
+        texts = {"subject": msg.subject or "", "display_name": _display_text(msg, ctx),
                  "body": msg.visible_text or ""}
         categories: dict[str, list[str]] = {}
         fields: dict[str, list[str]] = {}
