@@ -100,3 +100,11 @@ def test_lure_symbols_are_in_the_catalogue(engine: Engine) -> None:
         assert name in engine.catalogue
         if name != "MODEL_PHISH":
             assert engine.catalogue[name].weight < 5  # no single lure tags a message alone
+
+
+def test_parenthesised_area_code_in_display_name_is_kept(engine: Engine) -> None:
+    # To an address parser "(808)" is a comment; to the person reading the inbox it is an area code.
+    v = scan(engine, dict(BASE, From='"Refund Desk" (call +1 (808) 555-0147) <desk@example.net>'),
+             "Your refund is pending.\n")
+    assert "PHONE_IN_DISPLAY_NAME" in symbols(v)
+    assert v.phones == ["+18085550147"]
