@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from conftest import make_message
 from mailwarden.engine import Engine
+
+from conftest import make_message
 
 
 def scan(engine: Engine, headers: dict[str, str], body: str = "Hello.\n", html: bool = False):

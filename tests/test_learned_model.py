@@ -11,12 +11,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import make_message
 from mailwarden.engine import Engine
 from mailwarden.message import Message
 from mailwarden.model import ModelError, load_model
 from mailwarden.model.features import document
 from mailwarden.model.train import learn
+
+from conftest import make_message
 
 CLI = [sys.executable, "-m", "mailwarden.frontends.cli"]
 
@@ -187,3 +188,19 @@ def test_incompatible_or_tampered_model_is_refused(trained, tmp_path, caplog) ->
              intercept=np.zeros(1), t=np.ones(1), platt=np.ones(2))
     with pytest.raises(ModelError):  # object arrays would need unpickling: refused
         load_model(evil)
+
+
+def test_probability_band_is_configurable(trained, tmp_path) -> None:
+    from mailwarden.config import config_from_dict
+
+    _, state = trained
+    raw = synthetic("phish", 7000, random.Random(70))
+    default = Engine(state_dir=str(state))
+    strict = Engine(config=config_from_dict({"model": {"floor": 0.9999, "full": 1.0}}), state_dir=str(state))
+
+    def weight(engine: Engine) -> float:
+        return sum(f.weight for f in engine.scan(raw).findings if f.symbol == "MODEL_PHISH")
+
+    assert weight(default) > weight(strict)
+    with pytest.raises(ValueError):
+        Engine(config=config_from_dict({"model": {"floor": 0.9, "full": 0.5}}))
