@@ -109,3 +109,23 @@ def test_parenthesised_area_code_in_display_name_is_kept(engine: Engine) -> None
              "Your refund is pending.\n")
     assert "PHONE_IN_DISPLAY_NAME" in symbols(v)
     assert v.phones == ["+18085550147"]
+
+
+def test_words_spelled_with_cyrillic_lookalikes(engine: Engine) -> None:
+    v = scan(engine, dict(BASE, Subject="Portal Notice: Nеw rесоrd аvаіlаblе"),  # Cyrillic е, с, о, а, і
+             "Dear Сustomer, а new document is available for viewing.\n")
+    assert "TEXT_MIXED_SCRIPT" in symbols(v)
+    ev = next(f for f in v.findings if f.symbol == "TEXT_MIXED_SCRIPT").evidence
+    assert ev[0] == "Nеw (Latin + Cyrillic)"
+
+
+def test_real_cyrillic_and_accented_text_is_not_mixed_script(engine: Engine) -> None:
+    for subject, body in (("Привет", "Это обычное письмо на русском языке о встрече в среду.\n"),
+                          ("Réunion à l'école", "Ça va très bien, à jeudi.\n"),
+                          ("Καλημέρα", "Η συνάντηση είναι την Τετάρτη.\n")):
+        assert "TEXT_MIXED_SCRIPT" not in symbols(scan(engine, dict(BASE, Subject=subject), body))
+
+
+def test_mathematical_letters_in_subject(engine: Engine) -> None:
+    assert "TEXT_STYLED_LETTERS" in symbols(scan(engine, dict(BASE, Subject="𝐅𝐑𝐄𝐄 𝐒𝐏𝐈𝐍𝐒 𝐍𝐎𝐖")))
+    assert "TEXT_STYLED_LETTERS" not in symbols(scan(engine, dict(BASE, Subject="Free spins now")))

@@ -30,7 +30,7 @@ from importlib import resources
 
 import ahocorasick
 
-__all__ = ["CATEGORIES", "LANGUAGES", "LureHit", "find_money", "match_lures", "normalize", "vocabulary"]
+__all__ = ["CATEGORIES", "CONFUSABLE_LETTERS", "LANGUAGES", "LureHit", "find_money", "match_lures", "normalize", "vocabulary"]
 
 CATEGORIES = ("callback", "credential", "fake_2fa", "message_bait", "account_anomaly", "invoice_payment",
               "crypto", "gift_card", "urgency", "threat", "prize", "delivery", "document_share")
@@ -54,6 +54,7 @@ _CONFUSABLES = {
     "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y",
     "Χ": "X", "ß": "ss", "ſ": "s", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d",
 }
+CONFUSABLE_LETTERS = frozenset(k for k in _CONFUSABLES if len(k) == 1 and k not in "ßſæœøłđ")
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u034f"
 _FOLD = dict(_CONFUSABLES, **dict.fromkeys(_INVISIBLE, ""))
 # str.translate with a dict is slow on long texts; a regex finds the few characters to fold.
