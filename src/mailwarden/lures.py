@@ -30,12 +30,12 @@ from importlib import resources
 
 import ahocorasick
 
-__all__ = ["CATEGORIES", "LANGUAGES", "LureHit", "find_money", "match_lures", "normalize", "vocabulary"]
+__all__ = ["CATEGORIES", "CONFUSABLE_LETTERS", "LANGUAGES", "LureHit", "find_money", "match_lures", "normalize", "vocabulary"]
 
 CATEGORIES = ("callback", "credential", "fake_2fa", "message_bait", "account_anomaly", "invoice_payment",
               "crypto", "gift_card", "urgency", "threat", "prize", "delivery", "document_share")
 LANGUAGES = ("en", "pt", "es", "de", "fr")
-MAX_CHARS = 50_000  # lures sit near the top; matching further only costs time
+MAX_CHARS = 30_000  # lures sit near the top; matching further only costs time
 
 
 @dataclass(frozen=True)
@@ -54,26 +54,26 @@ _CONFUSABLES = {
     "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y",
     "Χ": "X", "ß": "ss", "ſ": "s", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d",
 }
-_TRANSLATE = {ord(k): v for k, v in _CONFUSABLES.items()}
-_TRANSLATE.update(dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u034f"), None))
-_LEET_WORD = re.compile(r"[a-z][a-z0-9@$]*[0345@$][a-z0-9@$]*[a-z]|[a-z][0345@$]+[a-z]*")
+CONFUSABLE_LETTERS = frozenset(k for k in _CONFUSABLES if len(k) == 1 and k not in "ßſæœøłđ")
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u034f"
+_FOLD = dict(_CONFUSABLES, **dict.fromkeys(_INVISIBLE, ""))
+# str.translate with a dict is slow on long texts; a regex finds the few characters to fold.
+_FOLD_RE = re.compile("[" + "".join(_FOLD) + "]")
+# Digit or symbol lookalikes sandwiched between letters: acc0unt, p@ssword, v3rify.
+_LEET_RE = re.compile(r"(?<=[a-z])[0345@$]+(?=[a-z])")
 _LEET = str.maketrans({"0": "o", "3": "e", "4": "a", "5": "s", "@": "a", "$": "s"})
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
-def _unleet(m: re.Match[str]) -> str:
-    word = m.group(0)
-    # Only words that are mostly letters: "x86_64", "mp3", "ipv4" keep their digits.
-    letters = sum(c.isalpha() for c in word)
-    return word.translate(_LEET) if letters >= 3 and letters >= len(word) - 2 else word
-
-
 def normalize(text: str) -> str:
     """Lower-case, accent-folded, confusable-folded text with single spaces, padded with spaces."""
-    s = text[:MAX_CHARS].translate(_TRANSLATE).lower()
+    s = text[:MAX_CHARS]
     if not s.isascii():
+        s = _FOLD_RE.sub(lambda m: _FOLD[m.group(0)], s).lower()
         s = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode("ascii")
-    s = _LEET_WORD.sub(_unleet, s)
+    else:
+        s = s.lower()
+    s = _LEET_RE.sub(lambda m: m.group(0).translate(_LEET), s)
     return " " + _NON_ALNUM.sub(" ", s).strip() + " "
 
 
@@ -146,8 +146,24 @@ _MONEY = re.compile(
 )
 
 
+_CURRENCY = re.compile(rf"[$€£¥]|\b(?:{_CUR_POST[3:-1]})\b", re.IGNORECASE)
+
+
 def find_money(text: str) -> list[str]:
     """Money amounts written with a currency ("$499.99", "R$ 1.234,56", "49,90 €", "300 USD"), in order."""
     if not text:
         return []
-    return [m.group(0).strip() for m in _MONEY.finditer(text[:MAX_CHARS])]
+    text = text[:MAX_CHARS]
+    out: list[str] = []
+    last = -1
+    # Only look around currency markers: digit-heavy text (patches, logs) would otherwise cost
+    # a regex attempt at every digit.
+    for cur in _CURRENCY.finditer(text):
+        lo = max(last, cur.start() - 30, 0)
+        for m in _MONEY.finditer(text, lo, min(len(text), cur.end() + 30)):
+            if m.start() >= last and m.start() <= cur.start() <= m.end():
+                out.append(m.group(0).strip())
+                last = m.end()
+        if len(out) >= 50:
+            break
+    return out

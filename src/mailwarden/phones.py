@@ -51,7 +51,7 @@ _HOMOGLYPHS = {
 _HOMO_CLASS = "".join(re.escape(c) for c in _HOMOGLYPHS)
 # Separators scammers (and honest people) put between digit groups.
 _SEP_CLASS = r" \t\u00a0\u2000-\u200a\u202f\u3000.\-\u2010-\u2015\u2212()\[\]/\\·•_~*'"
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 
 # A run of digits (any script), digit lookalikes and separators, optionally led by `+`.
 # It must start and end on a digit or lookalike. Separators are bounded so that
@@ -66,7 +66,7 @@ _CANDIDATE = re.compile(
 _DOTTED_QUAD = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 _DATE_LIKE = re.compile(r"(?:^|\D)(?:(?:19|20)\d\d[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.](?:19|20)?\d\d)(?:\D|$)")
 _TIME_LIKE = re.compile(r"\d{1,2}:\d{2}")
-_DOTTED_VERSION = re.compile(r"^\d+(?:\.\d+){2,}$")
+_DOTTED_VERSION = re.compile(r"^\d{1,2}\.\d+(?:\.\d+)+$")  # 2.6.18, 10.0.19041
 _PHONE_WORDS = re.compile(
     r"(?:call|phone|tel|telephone|toll|free|dial|fax|mobile|cell|contact|helpline|hotline|support|"
     r"number|line|reach|whats ?app|sms|text|ligue|ligar|liga|telefone|contato|contacto|llame|llamar|"
@@ -75,6 +75,7 @@ _PHONE_WORDS = re.compile(
     re.IGNORECASE,
 )
 _MAX_CANDIDATES = 200  # per text; a message with more digit runs than this is not a callback lure
+MAX_CHARS = 30_000  # callback numbers sit near the top; patches and logs go on for pages
 
 
 def fold_digits(text: str) -> tuple[str, bool]:
@@ -175,6 +176,15 @@ def _accept(raw: str, folded: str, text: str, start: int, region: str) -> bool:
     return True
 
 
+def _may_hold_several(folded: str) -> bool:
+    """A run long enough for two numbers, grouped like phone numbers rather than like a hex dump."""
+    groups = [len(g) for g in re.findall(r"\d+", folded)]
+    digits = sum(groups)
+    if not 15 < digits <= 40 or sum(g <= 2 for g in groups) * 2 >= len(groups):
+        return False
+    return "+" in folded or all(g <= 4 for g in groups)  # 8-digit words are memory dumps
+
+
 def _parse(folded: str, region: str) -> str | None:
     cleaned = re.sub(r"[^0-9+]", "", folded)
     if cleaned.count("+") > 1 or ("+" in cleaned and not cleaned.startswith("+")):
@@ -195,11 +205,12 @@ def find_phone_numbers(text: str, default_region: str = "US") -> list[PhoneHit]:
     """Phone numbers written in `text`, folded and validated, in order of appearance, one per E.164 value."""
     if not text:
         return []
-    # Zero-width characters are dropped up front only when present; they would break offsets,
-    # so they are replaced by spaces of equal count instead.
+    text = text[:MAX_CHARS]
+    # Zero-width characters would split a number for the pattern; each becomes one space so
+    # offsets into the caller's text stay valid.
     original = text
-    if any(c in text for c in "\u200b\u200c\u200d\u2060\ufeff\u00ad"):
-        text = text.translate({k: " " for k in _INVISIBLE})
+    if not text.isascii():
+        text = _INVISIBLE_RE.sub(" ", text)
     hits: list[PhoneHit] = []
     seen: set[str] = set()
     for n, m in enumerate(_CANDIDATE.finditer(text)):
@@ -217,7 +228,7 @@ def find_phone_numbers(text: str, default_region: str = "US") -> list[PhoneHit]:
             if e164 is None:
                 # A long run may hold several numbers ("call 808 555 0100 or 808 555 0199"):
                 # let phonenumbers' own matcher look inside the folded run.
-                if len(re.sub(r"\D", "", folded)) > 15:
+                if _may_hold_several(folded):
                     for sub in phonenumbers.PhoneNumberMatcher(folded, default_region,
                                                                leniency=phonenumbers.Leniency.VALID):
                         sraw = original[offset + sub.start:offset + sub.end]

@@ -14,16 +14,21 @@ Facts for later analyzers:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from mailwarden.analyzers.base import Analyzer
 from mailwarden.context import ScanContext
 from mailwarden.findings import Finding
-from mailwarden.lures import find_money, match_lures
+from mailwarden.lures import CONFUSABLE_LETTERS, find_money, match_lures
 from mailwarden.message import Message
 from mailwarden.phones import PhoneHit, find_phone_numbers
 
 FIELDS = ("subject", "display_name", "body")
+_ANGLE_ADDR = re.compile(r"<[^<>]*>")
+_CONFUSABLE_RE = re.compile("[" + "".join(sorted(CONFUSABLE_LETTERS)) + "]")
+_WORD = re.compile(r"[^\W\d_]{2,}")
+_STYLED = re.compile("[\U0001D400-\U0001D7FF]")  # mathematical bold/italic/script letters and digits
 
 # category -> (symbol, sentence describing what the wording asks for)
 _CATEGORY_SYMBOLS = {
@@ -46,6 +51,27 @@ _CATEGORY_SYMBOLS = {
 _FIELD_NAMES = {"subject": "subject", "display_name": "sender's display name", "body": "text"}
 
 
+def _display_text(msg: Message, ctx: ScanContext) -> str:
+    """The From header as a reader sees it, minus the address. Parenthesised text stays: to an
+    address parser `(808)` is a comment, to a mail client's reader it is an area code."""
+    parts = [_ANGLE_ADDR.sub(" ", h.decoded) for h in msg.header_fields("from")[:3]]
+    text = " ".join(p.strip().strip('"') for p in parts if p.strip())
+    return text[:500] or (ctx.from_info or {}).get("display_name") or ""
+
+
+def _mostly_latin(text: str) -> bool:
+    sample = text[:5000]
+    latin = sum(1 for c in sample if "a" <= c.lower() <= "z")
+    return latin > 0.6 * sum(1 for c in sample if c.isalpha())
+
+
+def _scripts(word: str) -> str:
+    import unicodedata
+
+    names = {unicodedata.name(c, "?").split()[0] for c in word if not c.isascii()}
+    return "Latin + " + "/".join(sorted(n.title() for n in names))
+
+
 def _quote(phrases: list[str], n: int = 3) -> str:
     return ", ".join(f'"{p}"' for p in phrases[:n])
 
@@ -58,7 +84,7 @@ class LuresAnalyzer(Analyzer):
         match_lures("warm up")  # build the automaton once, not on the first message
 
     def analyze(self, msg: Message, ctx: ScanContext) -> Iterator[Finding]:
-        texts = {"subject": msg.subject or "", "display_name": (ctx.from_info or {}).get("display_name") or "",
+        texts = {"subject": msg.subject or "", "display_name": _display_text(msg, ctx),
                  "body": msg.visible_text or ""}
         categories: dict[str, list[str]] = {}
         fields: dict[str, list[str]] = {}
@@ -87,6 +113,7 @@ class LuresAnalyzer(Analyzer):
             "categories": categories, "fields": fields, "money": money[:20],
             "phones": [{"e164": p.e164, "raw": p.raw, "field": f, "obfuscated": p.obfuscated} for p, f in phones],
         }
+        yield from self._disguised_text(texts)
         yield from self._phone_findings(phones)
         yield from self._callback(categories, fields, phones, money)
         fired = []
@@ -113,6 +140,37 @@ class LuresAnalyzer(Analyzer):
         if len(strong) >= 3:
             yield Finding("LURE_MANY_KINDS", f"The message combines {len(strong)} kinds of lure "
                           f"({', '.join(strong)}).", [f"{c}: {categories[c][0]}" for c in strong])
+
+    @staticmethod
+    def _disguised_text(texts: dict[str, str]) -> Iterator[Finding]:
+        """Words that mix Latin letters with Cyrillic or Greek lookalikes ("Nеw rесоrd"), and text
+        written in mathematical letters: both read normally to a person and dodge keyword filters."""
+        mixed: list[str] = []
+        for field in FIELDS:
+            text = texts[field][:30_000]
+            if text.isascii() or not _CONFUSABLE_RE.search(text):
+                continue
+            for w in _WORD.findall(text):
+                if w.isascii() or not _CONFUSABLE_RE.search(w):
+                    continue
+                latin = sum("a" <= c.lower() <= "z" for c in w)
+                other = sum(not ("a" <= c.lower() <= "z") and c not in CONFUSABLE_LETTERS for c in w)
+                # Mixed Latin and lookalikes, or a word made only of lookalikes inside Latin text.
+                if other == 0 and (latin or _mostly_latin(text)):
+                    mixed.append(w)
+                    if len(mixed) >= 20:
+                        break
+        headline = any(not t.isascii() and _CONFUSABLE_RE.search(t) and
+                       any(w in mixed for w in _WORD.findall(t)) for t in (texts["subject"], texts["display_name"]))
+        if len(mixed) >= 3 or (mixed and headline):
+            yield Finding("TEXT_MIXED_SCRIPT", f"{len(mixed)} word(s) are spelled with Cyrillic or Greek letters "
+                          f"that look Latin (\"{mixed[0]}\"), a trick to slip past keyword filters.",
+                          [f"{w} ({_scripts(w)})" for w in dict.fromkeys(mixed)])
+        styled = "".join(_STYLED.findall(texts["subject"] + texts["display_name"]))
+        if len(styled) >= 4:
+            yield Finding("TEXT_STYLED_LETTERS", "The subject or sender name is written in mathematical "
+                          "letters (\U0001d400-style bold or italic), which look like text but are not "
+                          "matched by keyword filters.", [(texts["subject"] or texts["display_name"])[:120]])
 
     @staticmethod
     def _phone_findings(phones: list[tuple[PhoneHit, str]]) -> Iterator[Finding]:

@@ -4,6 +4,9 @@ Active only when the engine has a state directory holding a model trained with
 `mailwarden learn` (see `mailwarden.model`). The default engine ships no model.
 
 Fact: `ctx.facts["model"] = {"probability": float, "top_terms": [str]}` when a model ran.
+
+Config (`[model]` in the deployment config): `floor` and `full` move the probability band
+over which MODEL_PHISH grows from nothing to its full weight (defaults 0.8 and 0.99).
 """
 
 from __future__ import annotations
@@ -21,13 +24,13 @@ log = logging.getLogger(__name__)
 
 # Below FLOOR the model says nothing; from FLOOR to FULL the symbol's weight grows linearly,
 # reaching its full catalogue weight at FULL. Measured on a split of the development corpus:
-# legitimate newsletters sit in the 0.6-0.9 band, so only high confidence weighs much alone.
-FLOOR = 0.75
-FULL = 0.98
+# legitimate newsletters reach 0.95 and more, so the model alone tags only from about 0.96.
+FLOOR = 0.8
+FULL = 0.99
 
 
-def factor_for(p: float) -> float:
-    return max(0.0, min(1.0, (p - FLOOR) / (FULL - FLOOR)))
+def factor_for(p: float, floor: float = FLOOR, full: float = FULL) -> float:
+    return max(0.0, min(1.0, (p - floor) / (full - floor)))
 
 
 class ModelAnalyzer(Analyzer):
@@ -36,8 +39,15 @@ class ModelAnalyzer(Analyzer):
 
     def __init__(self) -> None:
         self.model: Any = None
+        self.floor, self.full = FLOOR, FULL
 
     def setup(self, engine: Any) -> None:
+        section = engine.config.section("model") if getattr(engine, "config", None) else {}
+        floor, full = section.get("floor", FLOOR), section.get("full", FULL)
+        if not (isinstance(floor, int | float) and isinstance(full, int | float) and 0 <= floor < full <= 1):
+            raise ValueError(f"[model] floor and full must be numbers with 0 <= floor < full <= 1 "
+                             f"(got {floor!r}, {full!r})")
+        self.floor, self.full = float(floor), float(full)
         state_dir = getattr(engine, "state_dir", None)
         if not state_dir:
             return
@@ -61,7 +71,7 @@ class ModelAnalyzer(Analyzer):
         p = self.model.probability(doc)
         fact: dict = {"probability": round(p, 4), "top_terms": []}
         ctx.facts["model"] = fact
-        factor = factor_for(p)
+        factor = factor_for(p, self.floor, self.full)
         if factor <= 0:
             return
         terms = self.model.top_terms(doc)

@@ -35,7 +35,7 @@ from mailwarden.lures import match_lures
 from mailwarden.message import Message
 from mailwarden.model.stopwords import STOP_WORDS
 
-FEATURE_VERSION = 2
+FEATURE_VERSION = 3
 MAX_CHARS = 20_000
 
 _EMAIL = re.compile(r"(?<![\w.+%-])[\w.+%-]+(?:@|&#64;|\s@\s|\[at\]|\(at\))[\w-]+(?:\.[\w-]+)*", re.IGNORECASE)
