@@ -52,3 +52,17 @@ def test_own_domains_index():
     hit = idx.lookalike("examp1e-corp.example")
     assert hit is not None and hit.brand == "own"
     assert idx.lookalike("example-corp.example") is None
+
+
+def test_brand_in_url_path():
+    hit = brands.lookalike_url("https://files.example/paypal.com/signin?x=1")
+    assert hit is not None and hit.brand == "paypal" and hit.kind == "brand_in_path"
+    assert brands.lookalike_url("https://cdn.example/microsoft-login/index.html").brand == "microsoft"
+    assert brands.lookalike_url("https://www.paypal.com/signin") is None
+    assert brands.lookalike_url("https://blog.example/posts/2024/holiday") is None
+    assert brands.lookalike_url("https://paypa1.com/x").kind == "homoglyph"
+
+
+def test_homoglyph_brand_inside_a_longer_tenant_name():
+    hit = brands.lookalike("0nmicr0s0ft.onmicrosoft.com")
+    assert hit is not None and hit.brand == "microsoft" and hit.kind == "homoglyph" and hit.strong

@@ -65,7 +65,7 @@ class LookalikeHit:
     brand_name: str  # how people know it ("PayPal")
     domain: str  # the domain that was checked
     kind: str  # homoglyph | mixed_script | edit_distance | brand_in_subdomain | brand_plus_keyword
-    #            | brand_in_label | brand_other_suffix
+    #            | brand_in_label | brand_other_suffix | brand_in_path (lookalike_url only)
     matched: str  # the brand token or domain it imitates
     detail: str  # a sentence for a person
 
@@ -354,12 +354,46 @@ class BrandIndex:
                     return self._hit(hit[0], host, "brand_plus_keyword", hit[1], f"{where.capitalize()} "
                                      f"combines {name[hit[0]].name} with other words ({ulabel}) but is not "
                                      f"{name[hit[0]].name}'s.")
+        raw_flat = re.sub(r"[^a-z0-9]", "", ulabel)
         for bkey, tok in self._contained_tokens(flat):
+            if tok not in raw_flat and flat != skeleton(tok):
+                # only visible after folding look-alike characters: 0nmicr0s0ft, paypa1-billing
+                return self._hit(bkey, host, "homoglyph", tok, f"{where.capitalize()} hides "
+                                 f"{name[bkey].name} ({tok}) behind look-alike characters but is not "
+                                 f"{name[bkey].name}'s.")
             if flat != skeleton(tok):
                 rest = flat.replace(skeleton(tok), " ").split()
                 if any(r in self.keywords for r in rest) or len(tok) >= 6:
                     return self._hit(bkey, host, "brand_in_label", tok, f"{where.capitalize()} contains "
                                      f"{name[bkey].name} ({tok}) but is not {name[bkey].name}'s.")
+        return None
+
+    def lookalike_url(self, url: str) -> LookalikeHit | None:
+        """`lookalike()` for the URL's host, then a brand's domain or name in the path of a host that
+        is not the brand's (`https://evil.example/paypal.com/signin`, `…/microsoft-login/`)."""
+        from urllib.parse import urlsplit
+
+        try:
+            parts = urlsplit(url if "//" in url else "//" + url)
+            host = (parts.hostname or "").lower()
+        except ValueError:
+            return None
+        if not host:
+            return None
+        hit = self.lookalike(host)
+        if hit or self.brand_for_domain(host):
+            return hit
+        path = (parts.path + " " + parts.query).lower()[:2000]
+        for d, bkey in self._domain_owner.items():
+            if "." in d and len(d) >= 7 and d in path and re.search(rf"(?<![a-z0-9-]){re.escape(d)}(?![a-z0-9-])",
+                                                                     path):
+                return self._hit(bkey, host, "brand_in_path", d, f"The link to {host} carries {d} in its path "
+                                 f"but does not lead to {self.brands[bkey].name}.")
+        for seg in re.split(r"[/?&=._\-\s]+", path):
+            tok = self._tokens.get(skeleton(seg)) if len(seg) >= 5 else None
+            if tok and tok[0] != "own" and not self.brands[tok[0]].common_word:
+                return self._hit(tok[0], host, "brand_in_path", tok[1], f"The link to {host} names "
+                                 f"{self.brands[tok[0]].name} in its path but does not lead to it.")
         return None
 
     def _contained_tokens(self, flat: str) -> list[tuple[str, str]]:
@@ -411,6 +445,11 @@ def brand_for_domain(domain: str) -> str | None:
 def lookalike(domain: str) -> LookalikeHit | None:
     """How `domain` imitates a bundled brand it does not belong to, or None."""
     return default_index().lookalike(domain)
+
+
+def lookalike_url(url: str) -> LookalikeHit | None:
+    """`lookalike()` for a URL: its host, then a brand's domain or name in its path."""
+    return default_index().lookalike_url(url)
 
 
 def brand_name(key: str) -> str:
