@@ -74,3 +74,11 @@ def test_font_size_zero_layout_container_is_not_hidden() -> None:
 def test_nested_hidden_elements_count_once() -> None:
     doc = html_document('<div style="display:none">outer <span style="display:none">inner</span></div><p>x</p>')
     assert len(doc.hidden) == 1 and "inner" not in doc.visible_text
+
+
+def test_visible_text_joins_inline_and_separates_blocks() -> None:
+    text = html_to_text("<html><body><p>Your Pay<b>Pal</b> account</p><table><tr><td>Name:</td><td>Ann</td></tr>"
+                        "</table>Call <span>+1 800</span> 555 0100<br>today</body></html>")
+    assert "Your PayPal account" in text
+    assert "Call +1 800 555 0100" in text
+    assert "Name:\nAnn" in text and "0100\ntoday" in text

@@ -138,6 +138,11 @@ _OPTIONAL_LINKISH = (("<form", "form"), ("http-equiv", "meta[http-equiv]"), ("ba
                      ("<base", "base[href]"), ("srcdoc", "iframe[srcdoc]"))
 
 
+_BLOCK_TAG = re.compile(r"<(?=/?(?:p|div|br|tr|td|th|li|h[1-6]|table|blockquote|ul|ol|dl|dt|dd|hr|pre|section|"
+                        r"article|header|footer|center|form|title|address|nav|aside|main|figure|caption)[\s/>])",
+                        re.IGNORECASE)
+_SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
+_NEWLINES = re.compile(r" ?\n\s*")
 _CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]{4,2048})""", re.I)
 _CSS_CONTENT = re.compile(r"""::?(?:before|after)[^{]*\{[^}]*?content\s*:\s*(["'])(.{2,200}?)\1""", re.I | re.S)
 _CSS_REORDER = re.compile(r"unicode-bidi\s*:\s*bidi-override|flex-direction\s*:\s*(?:row|column)-reverse", re.I)
@@ -158,7 +163,9 @@ def _is_alnum_edge(text: str | None, last: bool) -> bool:
 
 def _build(html: str) -> HtmlDocument:
     doc = HtmlDocument()
-    tree = LexborHTMLParser(html)
+    # A newline before each block-level tag lets the text come out joined as rendered:
+    # "Pay<b>Pal</b>" stays one word while paragraphs and cells stay apart.
+    tree = LexborHTMLParser(_BLOCK_TAG.sub("\n<", html))
     low = html.lower()
 
     base = ""
@@ -304,7 +311,9 @@ def _build(html: str) -> HtmlDocument:
         node.decompose()
     tree.strip_tags(_INVISIBLE_TAGS)
     root = tree.body or tree.root
-    doc.visible_text = root.text(separator="\n", strip=True) if root is not None else ""
+    if root is not None:
+        text = root.text(deep=True, separator="", strip=False)
+        doc.visible_text = _NEWLINES.sub("\n", _SPACES.sub(" ", text)).strip()
     return doc
 
 
