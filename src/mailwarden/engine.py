@@ -116,6 +116,7 @@ class Engine:
                 log.exception("analyzer %s failed", analyzer.name)
                 ctx.findings.append(Finding("ANALYZER_ERROR", f"The {analyzer.name} check failed on this message "
                                             "and was skipped.", [f"{analyzer.name}: {type(exc).__name__}: {exc}"]))
+        _ = msg.subject, msg.message_id  # decode now so their budget hits become findings below
         for hit in msg.limit_hits:
             ctx.findings.append(Finding(hit.symbol, hit.detail, hit.evidence or [hit.budget]))
         for d in msg.defects:

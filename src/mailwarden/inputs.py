@@ -10,7 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 # An mbox message starts at a `From ` line that opens the file or follows an empty line.
-_MBOX_SEPARATOR = re.compile(rb"\r?\n\r?\nFrom [^\r\n]*\r?\n")
+# The separator must look like a real envelope line (sender, then a date with a time), so that a
+# body line starting "From here on" does not split a message.
+_MBOX_SEPARATOR = re.compile(rb"\r?\n\r?\nFrom [^\s:]+[ \t]+[^\r\n]*\d\d:\d\d[^\r\n]*\r?\n")
+_MBOX_START = re.compile(rb"From [^\s:]")
 
 
 @dataclass
@@ -26,7 +29,7 @@ def is_maildir(path: Path) -> bool:
 
 def split_mbox(data: bytes) -> list[bytes]:
     """Messages of an mbox file (each keeps its `From ` line); a file with one message is returned whole."""
-    if not data.startswith(b"From ") or not _MBOX_SEPARATOR.search(data):
+    if not _MBOX_START.match(data) or not _MBOX_SEPARATOR.search(data):
         return [data]
     out, start = [], 0
     for m in _MBOX_SEPARATOR.finditer(data):

@@ -15,8 +15,8 @@ import binascii
 import codecs
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
 
+from mailwarden.lazy import cached
 from mailwarden.limits import LimitHit, Limits
 
 # Codecs that are not safe or sensible for mail text (quadratic, or code-ish).
@@ -28,6 +28,7 @@ _CHARSET_ALIASES = {"ks_c_5601-1987": "cp949", "x-sjis": "shift_jis", "unicode-1
 
 _ENCODED_WORD = re.compile(rb"=\?([^?\s]{1,75})\?([bBqQ])\?([^?\s]{0,2000})\?=")
 _WS_BETWEEN_WORDS = re.compile(rb"\?=[ \t\r\n]+=\?")
+_MBOX_FROM_LINE = re.compile(rb"From [^\s:]")
 
 
 @dataclass
@@ -76,7 +77,7 @@ def lookup_charset(name: str | None) -> str | None:
         info = codecs.lookup(label)
     except (LookupError, ValueError):
         return None
-    if info.name in _REFUSED_CHARSETS or not getattr(info, "_is_text_encoding", True):
+    if info.name.replace("-", "_") in _REFUSED_CHARSETS or not getattr(info, "_is_text_encoding", True):
         return None
     return info.name
 
@@ -112,7 +113,7 @@ class Header:
     def key(self) -> str:
         return self.name.lower()
 
-    @cached_property
+    @cached
     def decoded(self) -> str:
         """The value with RFC 2047 encoded-words decoded, within the message budget."""
         if self._budget is None:
@@ -236,7 +237,7 @@ class Entity:
                 return h.decoded
         return None
 
-    @cached_property
+    @cached
     def _content_type(self) -> tuple[str, dict[str, str]]:
         ct = self.header("content-type")
         if not ct:
@@ -264,7 +265,7 @@ class Entity:
     def is_multipart(self) -> bool:
         return self.content_type.startswith("multipart/")
 
-    @cached_property
+    @cached
     def disposition(self) -> tuple[str, dict[str, str]]:
         cd = self.header("content-disposition")
         return _parse_params(cd) if cd else ("", {})
@@ -291,7 +292,7 @@ class Entity:
     def raw_body(self) -> bytes:
         return self._msg.raw[self.body_start:self.end]
 
-    @cached_property
+    @cached
     def payload(self) -> bytes:
         """The decoded body bytes, within the message's decoded-bytes budget."""
         budget = self._msg._budget
@@ -314,7 +315,7 @@ class Entity:
         budget.decoded_bytes += len(data)
         return data
 
-    @cached_property
+    @cached
     def text(self) -> str:
         """The body as text (for text/* parts), charset errors replaced, not raised."""
         text, ok = decode_bytes(self.payload, self.charset)
@@ -325,16 +326,19 @@ class Entity:
 
 
 def _decode_base64(raw: bytes, budget: _Budget, room: int) -> bytes:
-    chunk = raw[: (room * 4) // 3 + 1024]
+    chunk = raw[: (room * 4) // 3 + 1024].translate(None, b"\r\n \t")
+    try:
+        return binascii.a2b_base64(chunk, strict_mode=True)
+    except binascii.Error:
+        pass
+    budget.defect("MIME_BAD_BASE64", "base64 body is truncated or corrupt; decoded what was valid",
+                  [_clip(chunk[-40:].decode("latin-1"))])
     try:
         return binascii.a2b_base64(chunk)
     except binascii.Error:
         cleaned = re.sub(rb"[^A-Za-z0-9+/]", b"", chunk)
-        cleaned = cleaned[: len(cleaned) - len(cleaned) % 4]
-        budget.defect("MIME_BAD_BASE64", "base64 body is truncated or corrupt; decoded what was valid",
-                      [_clip(chunk[-40:].decode("latin-1"))])
         try:
-            return binascii.a2b_base64(cleaned)
+            return binascii.a2b_base64(cleaned[: len(cleaned) - len(cleaned) % 4])
         except binascii.Error:
             return b""
 
@@ -351,7 +355,7 @@ class Message:
                              f"{limits.max_message_bytes} were analysed", [f"{len(raw)} bytes"])
             raw = raw[: limits.max_message_bytes]
         start = 0
-        if raw.startswith(b"From "):  # mbox envelope line, not a header
+        if _MBOX_FROM_LINE.match(raw):  # mbox envelope line, not a header (`From :` is a header)
             nl = raw.find(b"\n")
             nl = len(raw) if nl < 0 else nl + 1
             self.mbox_from_line = raw[:nl].decode("latin-1").rstrip("\r\n")
@@ -536,11 +540,11 @@ class Message:
     def header(self, name: str) -> str | None:
         return self.root.header(name)
 
-    @cached_property
+    @cached
     def subject(self) -> str:
         return (self.header("subject") or "").strip()
 
-    @cached_property
+    @cached
     def message_id(self) -> str | None:
         mid = self.header("message-id")
         return mid.strip()[:998] if mid else None
@@ -549,28 +553,28 @@ class Message:
     def leaves(self) -> list[Entity]:
         return [e for e in self.entities if not e.children and not e.is_multipart]
 
-    @cached_property
+    @cached
     def text_parts(self) -> list[Entity]:
         return [e for e in self.leaves if e.content_type == "text/plain" and not e.is_attachment]
 
-    @cached_property
+    @cached
     def html_parts(self) -> list[Entity]:
         return [e for e in self.leaves if e.content_type == "text/html" and e.disposition[0] != "attachment"]
 
-    @cached_property
+    @cached
     def attachments(self) -> list[Entity]:
         return [e for e in self.leaves if e.is_attachment and e is not self.root]
 
-    @cached_property
+    @cached
     def text(self) -> str:
         """All text/plain bodies, joined, clipped to the text budget."""
         return self._clip_text("\n".join(p.text for p in self.text_parts))
 
-    @cached_property
+    @cached
     def html(self) -> str:
         return self._clip_text("\n".join(p.text for p in self.html_parts))
 
-    @cached_property
+    @cached
     def visible_text(self) -> str:
         """What a reader sees: the plain text, or the HTML rendered to text when there is none."""
         from mailwarden.htmltext import html_to_text

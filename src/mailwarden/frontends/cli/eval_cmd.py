@@ -12,8 +12,21 @@ from rich.console import Console
 from rich.table import Table
 
 from mailwarden.frontends.cli import app
-from mailwarden.frontends.cli.common import (ConfigOpt, FromOpt, HeloOpt, IpOpt, PolicyOpt, RcptOpt, StateOpt,
-                                             TrustOpt, ZoneOpt, engine_options, err_console, fail, user_errors)
+from mailwarden.frontends.cli.common import (
+    ConfigOpt,
+    FromOpt,
+    HeloOpt,
+    IpOpt,
+    PolicyOpt,
+    RcptOpt,
+    StateOpt,
+    TrustOpt,
+    ZoneOpt,
+    engine_options,
+    err_console,
+    fail,
+    user_errors,
+)
 from mailwarden.inputs import iter_inputs
 from mailwarden.runner import Runner
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from contextlib import nullcontext
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -14,9 +14,21 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from mailwarden.frontends.cli import app
-from mailwarden.frontends.cli.common import (ConfigOpt, FromOpt, HeloOpt, IpOpt, PolicyOpt, RcptOpt, StateOpt,
-                                             TrustOpt, ZoneOpt, engine_options, err_console, is_terminal,
-                                             user_errors)
+from mailwarden.frontends.cli.common import (
+    ConfigOpt,
+    FromOpt,
+    HeloOpt,
+    IpOpt,
+    PolicyOpt,
+    RcptOpt,
+    StateOpt,
+    TrustOpt,
+    ZoneOpt,
+    engine_options,
+    err_console,
+    is_terminal,
+    user_errors,
+)
 from mailwarden.inputs import iter_inputs
 from mailwarden.runner import Result, Runner
 
@@ -24,7 +36,7 @@ ACTION_STYLE = {"accept": "green", "tag": "yellow", "quarantine": "bold red", "r
                 "tempfail": "magenta"}
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     table = "table"
     json = "json"
     jsonl = "jsonl"
