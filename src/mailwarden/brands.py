@@ -30,6 +30,15 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 _PSL: PublicSuffixList | None = None
 
+# Free mail providers: an address there belongs to a person, never to the provider's brand.
+FREEMAIL = frozenset("""gmail.com googlemail.com yahoo.com yahoo.co.uk yahoo.fr yahoo.de yahoo.es yahoo.it
+yahoo.com.br ymail.com rocketmail.com hotmail.com hotmail.co.uk hotmail.fr hotmail.de hotmail.it hotmail.es
+outlook.com outlook.fr outlook.de outlook.es live.com live.co.uk live.fr msn.com aol.com icloud.com me.com
+mac.com proton.me protonmail.com pm.me gmx.com gmx.de gmx.net gmx.at web.de mail.com mail.ru yandex.ru yandex.com
+zoho.com zohomail.com tutanota.com tuta.io qq.com 163.com 126.com sina.com naver.com daum.net hanmail.net
+libero.it virgilio.it orange.fr wanadoo.fr free.fr laposte.net t-online.de uol.com.br bol.com.br terra.com.br
+seznam.cz wp.pl o2.pl interia.pl rediffmail.com inbox.ru bk.ru list.ru rambler.ru fastmail.com hey.com""".split())
+
 
 def _psl() -> PublicSuffixList:
     global _PSL
@@ -38,6 +47,7 @@ def _psl() -> PublicSuffixList:
     return _PSL
 
 
+@lru_cache(maxsize=8192)
 def registrable_domain(host: str) -> str:
     """The registrable domain (PSL, private section included); the host itself when it has none."""
     host = host.strip().rstrip(".").lower()
@@ -55,7 +65,7 @@ class LookalikeHit:
     brand_name: str  # how people know it ("PayPal")
     domain: str  # the domain that was checked
     kind: str  # homoglyph | mixed_script | edit_distance | brand_in_subdomain | brand_plus_keyword
-    #            | brand_in_label | brand_other_suffix
+    #            | brand_in_label | brand_other_suffix | brand_in_path (lookalike_url only)
     matched: str  # the brand token or domain it imitates
     detail: str  # a sentence for a person
 
@@ -159,13 +169,15 @@ class BrandIndex:
     """Brands (and optionally the organisation's own domains) with precomputed lookup tables."""
 
     def __init__(self, brands: list[Brand], tenant_suffixes: list[str], keywords: list[str],
-                 own_domains: list[str] | None = None) -> None:
+                 own_domains: list[str] | None = None, esp: list[str] | None = None) -> None:
         self.brands = {b.key: b for b in brands}
+        self.esp_orgs = frozenset(registrable_domain(d) for d in esp or [])
         if own_domains:
             own = Brand("own", "your organisation", domains=[registrable_domain(d) for d in own_domains])
             own.tokens = sorted({d.split(".")[0] for d in own.domains if d})
             self.brands["own"] = own
         self.tenant_suffixes = sorted({s.lower() for s in tenant_suffixes}, key=len, reverse=True)
+        self._tenant_set = frozenset(self.tenant_suffixes)
         self.keywords = frozenset(skeleton(k.lower()) for k in keywords)
         self._domain_owner: dict[str, str] = {}
         self._infra_owner: dict[str, set[str]] = {}
@@ -206,11 +218,11 @@ class BrandIndex:
     # -- ownership
     def tenant_of(self, host: str) -> tuple[str, str] | None:
         """(tenant label, platform suffix) when `host` is a customer subdomain of a shared platform."""
-        host = host.lower().rstrip(".")
-        for suf in self.tenant_suffixes:
-            if host.endswith("." + suf):
-                rest = host[: -len(suf) - 1]
-                return rest.rsplit(".", 1)[-1], suf
+        labels = host.lower().rstrip(".").split(".")
+        # Longest suffix first, so x.mail.onmicrosoft.com is a tenant of mail.onmicrosoft.com.
+        for i in range(1, len(labels)):
+            if ".".join(labels[i:]) in self._tenant_set:
+                return labels[i - 1], ".".join(labels[i:])
         return None
 
     def brand_for_domain(self, domain: str) -> str | None:
@@ -342,12 +354,46 @@ class BrandIndex:
                     return self._hit(hit[0], host, "brand_plus_keyword", hit[1], f"{where.capitalize()} "
                                      f"combines {name[hit[0]].name} with other words ({ulabel}) but is not "
                                      f"{name[hit[0]].name}'s.")
+        raw_flat = re.sub(r"[^a-z0-9]", "", ulabel)
         for bkey, tok in self._contained_tokens(flat):
+            if tok not in raw_flat and flat != skeleton(tok):
+                # only visible after folding look-alike characters: 0nmicr0s0ft, paypa1-billing
+                return self._hit(bkey, host, "homoglyph", tok, f"{where.capitalize()} hides "
+                                 f"{name[bkey].name} ({tok}) behind look-alike characters but is not "
+                                 f"{name[bkey].name}'s.")
             if flat != skeleton(tok):
                 rest = flat.replace(skeleton(tok), " ").split()
                 if any(r in self.keywords for r in rest) or len(tok) >= 6:
                     return self._hit(bkey, host, "brand_in_label", tok, f"{where.capitalize()} contains "
                                      f"{name[bkey].name} ({tok}) but is not {name[bkey].name}'s.")
+        return None
+
+    def lookalike_url(self, url: str) -> LookalikeHit | None:
+        """`lookalike()` for the URL's host, then a brand's domain or name in the path of a host that
+        is not the brand's (`https://evil.example/paypal.com/signin`, `…/microsoft-login/`)."""
+        from urllib.parse import urlsplit
+
+        try:
+            parts = urlsplit(url if "//" in url else "//" + url)
+            host = (parts.hostname or "").lower()
+        except ValueError:
+            return None
+        if not host:
+            return None
+        hit = self.lookalike(host)
+        if hit or self.brand_for_domain(host):
+            return hit
+        path = (parts.path + " " + parts.query).lower()[:2000]
+        for d, bkey in self._domain_owner.items():
+            if "." in d and len(d) >= 7 and d in path and re.search(rf"(?<![a-z0-9-]){re.escape(d)}(?![a-z0-9-])",
+                                                                     path):
+                return self._hit(bkey, host, "brand_in_path", d, f"The link to {host} carries {d} in its path "
+                                 f"but does not lead to {self.brands[bkey].name}.")
+        for seg in re.split(r"[/?&=._\-\s]+", path):
+            tok = self._tokens.get(skeleton(seg)) if len(seg) >= 5 else None
+            if tok and tok[0] != "own" and not self.brands[tok[0]].common_word:
+                return self._hit(tok[0], host, "brand_in_path", tok[1], f"The link to {host} names "
+                                 f"{self.brands[tok[0]].name} in its path but does not lead to it.")
         return None
 
     def _contained_tokens(self, flat: str) -> list[tuple[str, str]]:
@@ -360,29 +406,30 @@ class BrandIndex:
         return out
 
 
-def _load_brands() -> tuple[list[Brand], list[str], list[str]]:
+def _load_brands() -> tuple[list[Brand], list[str], list[str], list[str]]:
     text = (resources.files("mailwarden") / "data" / "brands.toml").read_text(encoding="utf-8")
     data = tomllib.loads(text)
     tenants = list(data.pop("tenant_suffixes", {}).get("suffixes", []))
     keywords = list(data.pop("keywords", {}).get("words", []))
+    esp = list(data.pop("esp", {}).get("domains", []))
     brands = []
     for key, e in data.items():
         brands.append(Brand(key, e["name"], list(e.get("names", [])), [d.lower() for d in e.get("domains", [])],
                             [t.lower() for t in e.get("tokens", [])], [d.lower() for d in e.get("infra", [])],
                             bool(e.get("common_word", False))))
-    return brands, tenants, keywords
+    return brands, tenants, keywords, esp
 
 
 @lru_cache(maxsize=1)
 def default_index() -> BrandIndex:
-    brands, tenants, keywords = _load_brands()
-    return BrandIndex(brands, tenants, keywords)
+    brands, tenants, keywords, esp = _load_brands()
+    return BrandIndex(brands, tenants, keywords, esp=esp)
 
 
 def index_with_own_domains(own_domains: list[str]) -> BrandIndex:
     """The bundled brands plus the organisation's own domains (brand key "own")."""
-    brands, tenants, keywords = _load_brands()
-    return BrandIndex(brands, tenants, keywords, own_domains=own_domains)
+    brands, tenants, keywords, esp = _load_brands()
+    return BrandIndex(brands, tenants, keywords, own_domains=own_domains, esp=esp)
 
 
 def match_brand(text: str) -> list[str]:
@@ -398,6 +445,11 @@ def brand_for_domain(domain: str) -> str | None:
 def lookalike(domain: str) -> LookalikeHit | None:
     """How `domain` imitates a bundled brand it does not belong to, or None."""
     return default_index().lookalike(domain)
+
+
+def lookalike_url(url: str) -> LookalikeHit | None:
+    """`lookalike()` for a URL: its host, then a brand's domain or name in its path."""
+    return default_index().lookalike_url(url)
 
 
 def brand_name(key: str) -> str:
