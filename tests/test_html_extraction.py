@@ -60,3 +60,25 @@ def test_hidden_text_spliced_into_a_word_is_marked() -> None:
     assert [h.inword for h in doc.hidden] == [True]
     doc2 = html_document('<p>Hello <span style="display:none">preview text</span> world</p>')
     assert [h.inword for h in doc2.hidden] == [False]
+
+
+def test_font_size_zero_layout_container_is_not_hidden() -> None:
+    # email layouts set font-size:0 on a container to kill gaps between inline blocks
+    html = ('<div style="font-size:0"><div style="display:inline-block;font-size:14px">Left column text</div>'
+            '<div style="display:inline-block;font-size:14px">Right column</div></div>')
+    doc = html_document(html)
+    assert doc.hidden == []
+    assert "Left column text" in doc.visible_text
+
+
+def test_nested_hidden_elements_count_once() -> None:
+    doc = html_document('<div style="display:none">outer <span style="display:none">inner</span></div><p>x</p>')
+    assert len(doc.hidden) == 1 and "inner" not in doc.visible_text
+
+
+def test_visible_text_joins_inline_and_separates_blocks() -> None:
+    text = html_to_text("<html><body><p>Your Pay<b>Pal</b> account</p><table><tr><td>Name:</td><td>Ann</td></tr>"
+                        "</table>Call <span>+1 800</span> 555 0100<br>today</body></html>")
+    assert "Your PayPal account" in text
+    assert "Call +1 800 555 0100" in text
+    assert "Name:\nAnn" in text and "0100\ntoday" in text

@@ -84,6 +84,15 @@ def _color(v: str | None) -> str | None:
     return _COLOR_NAMES.get(v, v)
 
 
+# A quick screen before the declarations are split: most candidate styles ("font-size:0.9em",
+# "background-color:#fff") hide nothing.
+_MAYBE_HIDDEN = re.compile(
+    r"display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse)|"
+    r"font-size\s*:\s*(?:0*\.?0+|0?\.[0-4]\d*|1(?:px|pt))[a-z%]*\s*(?:[;!]|$)|"
+    r"opacity\s*:\s*0*\.?0+\s*(?:[;!]|$)|(?:height|width)\s*:\s*0|(?:text-indent|left|top)\s*:\s*-\d{3}|"
+    r"color\s*:\s*(?:transparent|#fff|white|rgb\(\s*255)", re.IGNORECASE)  # white on white is the usual pair
+
+
 def hidden_reason(style: str) -> str | None:
     """Why an inline style makes its content invisible, or None."""
     s = _style_map(style)
@@ -120,13 +129,20 @@ def hidden_reason(style: str) -> str | None:
 
 # -- building the document
 
-_HIDDEN_CANDIDATES = (
-    '[hidden],[style*="none" i],[style*="hidden" i],[style*="size:0" i],[style*="size: 0" i],'
-    '[style*="size:1px" i],[style*="size: 1px" i],[style*="size:." i],[style*="opacity" i],'
-    '[style*="-9" i],[style*="transparent" i],[style*="background" i][style*="color" i]'
-)
-_LINKISH = ("a[href],area[href],[src],form,meta[http-equiv],[background],link[href],object[data],"
-            "input,base[href],iframe[srcdoc],img")
+# Narrow CSS substring selectors (lexbor evaluates them in C); hidden_reason() then decides.
+# "none" alone would match every `text-decoration:none` link, so the property is part of the key.
+# Optional URL-bearing selectors, each queried only when its marker occurs in the source: every
+# selector in a group costs a pass over the tree, and most mail has none of these.
+_OPTIONAL_LINKISH = (("<form", "form"), ("http-equiv", "meta[http-equiv]"), ("background=", "[background]"),
+                     ("<link", "link[href]"), ("<object", "object[data]"), ("<input", "input"),
+                     ("<base", "base[href]"), ("srcdoc", "iframe[srcdoc]"))
+
+
+_BLOCK_TAG = re.compile(r"<(?=/?(?:p|div|br|tr|td|th|li|h[1-6]|table|blockquote|ul|ol|dl|dt|dd|hr|pre|section|"
+                        r"article|header|footer|center|form|title|address|nav|aside|main|figure|caption)[\s/>])",
+                        re.IGNORECASE)
+_SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
+_NEWLINES = re.compile(r" ?\n\s*")
 _CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]{4,2048})""", re.I)
 _CSS_CONTENT = re.compile(r"""::?(?:before|after)[^{]*\{[^}]*?content\s*:\s*(["'])(.{2,200}?)\1""", re.I | re.S)
 _CSS_REORDER = re.compile(r"unicode-bidi\s*:\s*bidi-override|flex-direction\s*:\s*(?:row|column)-reverse", re.I)
@@ -147,14 +163,18 @@ def _is_alnum_edge(text: str | None, last: bool) -> bool:
 
 def _build(html: str) -> HtmlDocument:
     doc = HtmlDocument()
-    tree = LexborHTMLParser(html)
+    # A newline before each block-level tag lets the text come out joined as rendered:
+    # "Pay<b>Pal</b>" stays one word while paragraphs and cells stay apart.
+    tree = LexborHTMLParser(_BLOCK_TAG.sub("\n<", html))
     low = html.lower()
 
     base = ""
     # URLs: one selector pass, dispatched by tag
     links = doc.links
     visited: set[int] = set()
-    for node in tree.css(_LINKISH):
+    doc.images = low.count("<img")
+    selector = ",".join(["a[href],area[href],[src]"] + [sel for marker, sel in _OPTIONAL_LINKISH if marker in low])
+    for node in tree.css(selector):
         if len(links) >= MAX_LINKS:
             break
         if node.mem_id in visited:  # lexbor yields a node once per selector it matches
@@ -165,8 +185,6 @@ def _build(html: str) -> HtmlDocument:
         if tag == "base":
             base = base or (attrs.get("href") or "").strip()
             continue
-        if tag == "img":
-            doc.images += 1
         if tag in ("a", "area"):
             href = attrs.get("href") or ""
             text = _text_of(node) if tag == "a" else ""
@@ -221,11 +239,13 @@ def _build(html: str) -> HtmlDocument:
                 links.append(HtmlLink(m.group(1), "", "css"))
     style_blocks = [n.text(deep=True) for n in tree.css("style")] if "<style" in low else []
     for css in style_blocks:
-        if "url(" in css.lower():
+        css_low = css.lower()
+        if "url(" in css_low:
             links.extend(HtmlLink(m.group(1), "", "css") for m in _CSS_URL.finditer(css))
-        if "content" in css:
+        if "content" in css_low and (":before" in css_low or ":after" in css_low):
             doc.css_injected_text.extend(m.group(2) for m in _CSS_CONTENT.finditer(css))
-        doc.css_reorder.extend(m.group(0) for m in _CSS_REORDER.finditer(css))
+        if "bidi-override" in css_low or "-reverse" in css_low:
+            doc.css_reorder.extend(m.group(0) for m in _CSS_REORDER.finditer(css))
     if "bidi-override" in low or "-reverse" in low:
         for node in tree.css('[style*="bidi-override" i],[style*="-reverse" i]'):
             doc.css_reorder.extend(m.group(0) for m in _CSS_REORDER.finditer(node.attributes.get("style") or ""))
@@ -248,21 +268,32 @@ def _build(html: str) -> HtmlDocument:
     hidden_nodes = []
     if "hidden" in low or "style" in low:
         seen: set[int] = set()
-        for node in tree.css(_HIDDEN_CANDIDATES):
-            if node.tag in ("head", "style", "script", "title", "meta", "html"):
-                continue
+        # One plain selector and a regex screen in Python: lexbor evaluates a group of attribute-
+        # substring selectors far slower than it hands back every styled element.
+        for node in tree.css("[hidden],[style]"):
             attrs = node.attributes
-            reason = "hidden attribute" if "hidden" in attrs else hidden_reason(attrs.get("style") or "")
+            if "hidden" in attrs:
+                reason: str | None = "hidden attribute"
+            else:
+                style = attrs.get("style")
+                if not style or not _MAYBE_HIDDEN.search(style):
+                    continue
+                reason = hidden_reason(style)
+            if reason is None or node.tag in ("head", "style", "script", "title", "meta", "html"):
+                continue
             if reason is None:
                 continue
-            # an element inside one already hidden adds nothing
-            anc, inside = node.parent, False
-            depth = 0
-            while anc is not None and depth < 40:
-                if anc.mem_id in seen:
-                    inside = True
-                    break
-                anc, depth = anc.parent, depth + 1
+            if reason.startswith("font-size") and len(node.css('[style*="font-size" i]')) > 1:
+                continue  # the layout trick: font-size:0 on a container whose children set their own size
+            # an element inside one already hidden adds nothing (checked a few levels up: cheap)
+            inside = False
+            if seen:
+                anc, depth = node.parent, 0
+                while anc is not None and depth < 12:
+                    if anc.mem_id in seen:
+                        inside = True
+                        break
+                    anc, depth = anc.parent, depth + 1
             seen.add(node.mem_id)
             if inside:
                 continue
@@ -275,11 +306,14 @@ def _build(html: str) -> HtmlDocument:
                               and nxt is not None and nxt.is_text_node
                               and _is_alnum_edge(nxt.text_content, False) and text[0].isalnum())
                     doc.hidden.append(HiddenText(text[:500], reason, inword))
-    for node in hidden_nodes:
+    # last first: a descendant is always removed before an ancestor that might contain it
+    for node in reversed(hidden_nodes):
         node.decompose()
     tree.strip_tags(_INVISIBLE_TAGS)
     root = tree.body or tree.root
-    doc.visible_text = root.text(separator="\n", strip=True) if root is not None else ""
+    if root is not None:
+        text = root.text(deep=True, separator="", strip=False)
+        doc.visible_text = _NEWLINES.sub("\n", _SPACES.sub(" ", text)).strip()
     return doc
 
 
