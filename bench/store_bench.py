@@ -58,7 +58,13 @@ def main() -> None:
     ap.add_argument("--messages", type=int, default=2000)
     ap.add_argument("--state")
     ap.add_argument("--dsn")
+    ap.add_argument("--dns-zone", help="answer DNS from this zone file (an empty {} makes every name NXDOMAIN)")
     args = ap.parse_args()
+    resolver = None
+    if args.dns_zone:
+        from mailwarden.dns import load_zone
+
+        resolver = load_zone(args.dns_zone)
     state = args.state or tempfile.mkdtemp(prefix="mw-bench-")
     store = open_store(state, dsn=args.dsn)
     out: dict = {"backend": store.db.dialect}
@@ -71,13 +77,13 @@ def main() -> None:
     out["store_bytes_per_record"] = round(out["store_bytes"] / max(1, out["records"]), 1)
     store.close()
 
-    rng = random.Random(3)
+    rng = random.Random(out["records"])  # fresh messages on every run against the same store
     msgs = [campaign_variant(i, rng) if i % 20 == 0 else unrelated(i, rng) for i in range(args.messages)]
-    stateless = Engine()
+    stateless = Engine(resolver=resolver)
     timed(stateless, msgs[:50])  # warm caches and imports
     s_wall, s_cpu, s_lat = timed(stateless, msgs)
     cfg = Config(sections={"store": {"dsn": args.dsn}} if args.dsn else {})
-    stateful = Engine(config=cfg, state_dir=state)
+    stateful = Engine(config=cfg, state_dir=state, resolver=resolver)
     checkpoint(stateful.store)
     before = stateful.store.size_bytes()
     h_wall, h_cpu, h_lat = timed(stateful, msgs)

@@ -6,13 +6,14 @@ from __future__ import annotations
 import os
 import random
 
-from conftest import make_message
 from history_mailgen import campaign_variant
 from mailwarden.analyzers.base import Analyzer
 from mailwarden.config import Config
 from mailwarden.engine import Engine
 from mailwarden.findings import Finding
 from mailwarden.symbols import Symbol
+
+from conftest import make_message
 
 BODY = ("Hi, here are the notes from yesterday's meeting about the quarterly plan and the budget review. "
         "Please read them before Thursday and tell me what is missing. See {url} for the slides.\n")
@@ -152,7 +153,7 @@ def test_a_quarantined_member_taints_later_members(tmp_path):
 
     e.analyzers.insert(0, Always())
     bad = e.scan(campaign_variant(1, rng))
-    assert bad.action == "quarantine"
+    assert bad.action in ("quarantine", "reject")
     e.analyzers.pop(0)
     later = e.scan(campaign_variant(2, rng))
     assert "CAMPAIGN_MALICIOUS_MEMBER" in symbols(later)

@@ -197,3 +197,49 @@ def test_open_store_is_stateless_without_state(tmp_path):
     assert (tmp_path / "state" / "history.sqlite3").exists()
     assert s.db.query("PRAGMA journal_mode")[0][0] == "wal"
     s.close()
+
+
+def test_subjects_can_be_kept_as_hashes_only(store):
+    store.settings.store_subjects = False
+    now = time.time()
+    add(store, rec(pivots=[("url", "x.example/a")], subject="Your invoice 42", seen=now))
+    row = list(store.rows("SELECT subject FROM messages"))
+    assert row[0][0].startswith("#") and "invoice" not in row[0][0]
+    _, subjects, _ = store.burst("url", "x.example/a", now - 60, "z@t.test", "Your invoice 42")
+    assert subjects == 1
+
+
+@pytest.mark.services
+def test_engine_records_into_postgresql_from_config():
+    dsn = _pg_dsn()
+    if not dsn:
+        _pg_unavailable("MAILWARDEN_TEST_PG_DSN is not set (start .ci/services/postgresql.sh)")
+    import random
+
+    import psycopg
+
+    from history_mailgen import campaign_variant
+    from mailwarden.config import config_from_dict
+    from mailwarden.engine import Engine
+
+    try:
+        admin = psycopg.connect(dsn, autocommit=True, connect_timeout=5)
+    except psycopg.Error as exc:
+        _pg_unavailable(str(exc))
+    schema = "t_" + secrets.token_hex(6)
+    admin.execute(f"CREATE SCHEMA {schema}")
+    sep = "&" if "?" in dsn else "?"
+    try:
+        cfg = config_from_dict({"store": {"dsn": f"{dsn}{sep}options=-csearch_path%3D{schema}"}})
+        engines = [Engine(config=cfg), Engine(config=cfg)]  # two nodes, one database
+        assert engines[0].store.db.dialect == "postgresql"
+        rng = random.Random(4)
+        verdicts = [engines[i % 2].scan(campaign_variant(i, rng)) for i in range(6)]
+        cids = {v.campaign for v in verdicts[1:]}
+        assert len(cids) == 1 and None not in cids
+        assert engines[1].store.campaign(cids.pop())["size"] == 6
+        for e in engines:
+            e.store.close()
+    finally:
+        admin.execute(f"DROP SCHEMA {schema} CASCADE")
+        admin.close()

@@ -51,6 +51,7 @@ class HistoryFacts:
     record: MessageRecord
     links: list[Link] = field(default_factory=list)
     campaigns: list[dict] = field(default_factory=list)  # existing campaigns this message links to
+    pivot_hits: dict[tuple[str, str], int] = field(default_factory=dict)  # earlier messages per pivot
 
 
 def _addr(value: str | None) -> str | None:
@@ -77,24 +78,44 @@ def _auth_domain(ctx: ScanContext) -> str | None:
 
 
 def _attachment_hashes(msg: Message, ctx: ScanContext) -> list[str]:
-    facts = ctx.facts.get("attachments")
-    hashes: list[str] = []
-    if isinstance(facts, list | tuple):
-        for a in facts:
-            h = a.get("sha256") if isinstance(a, dict) else getattr(a, "sha256", None)
-            if h:
-                hashes.append(str(h).lower())
-        if hashes:
-            return hashes
+    """SHA-256 of the attachments that can be campaign pivots.
+
+    Inline images (logos, signature pictures) repeat across a sender's ordinary mail and are left out.
+    The attachments analyzer's hashes are used when it ran; the parts are hashed here otherwise.
+    """
+    inline: set[str] = set()
+    own: list[str] = []
     for ent in msg.attachments[:50]:
-        # Inline images (logos, signatures) repeat across a sender's ordinary mail: not a campaign pivot.
-        if ent.content_type.startswith("image/") and (ent.header("content-id") or ent.disposition[0] == "inline"):
-            continue
+        is_inline = ent.content_type.startswith("image/") and (ent.header("content-id")
+                                                              or ent.disposition[0] == "inline")
         try:
-            hashes.append(hashlib.sha256(ent.payload()).hexdigest())
+            digest = hashlib.sha256(ent.payload).hexdigest() if (is_inline or "attachments" not in ctx.facts) \
+                else None
         except Exception:  # noqa: BLE001 - an undecodable part is the attachments analyzer's business
             continue
-    return hashes
+        if digest is None:
+            continue
+        (inline.add if is_inline else own.append)(digest)
+    facts = ctx.facts.get("attachments")
+    if isinstance(facts, list | tuple):
+        hashes = []
+        for a in facts:
+            h = a.get("sha256") if isinstance(a, dict) else getattr(a, "sha256", None)
+            if h and str(h).lower() not in inline:
+                hashes.append(str(h).lower())
+        return list(dict.fromkeys(hashes))
+    return list(dict.fromkeys(own))
+
+
+def _big_brand(domain: str) -> bool:
+    try:
+        from mailwarden.brands import brand_for_domain
+    except ImportError:
+        return False
+    try:
+        return brand_for_domain(domain) is not None
+    except Exception:  # noqa: BLE001 - brand data is an aid here, never a reason to fail
+        return False
 
 
 class HistoryAnalyzer(Analyzer):
@@ -114,11 +135,12 @@ class HistoryAnalyzer(Analyzer):
             return
         store.readonly = not ctx.engine.record_history
         rec = self._fingerprint(msg, ctx)
-        links = store.find_links(rec.signature, rec.bands, rec.pivots)
-        facts = HistoryFacts(rec, links)
+        hits: dict[tuple[str, str], int] = {}
+        links = store.find_links(rec.signature, rec.bands, rec.pivots, hits=hits)
+        facts = HistoryFacts(rec, links, pivot_hits=hits)
         ctx.facts["history"] = facts
         yield from self._campaign_findings(store, facts, ctx)
-        yield from self._burst_findings(store, rec)
+        yield from self._burst_findings(store, rec, hits)
         yield from self._contact_findings(store, rec, ctx)
 
     def _fingerprint(self, msg: Message, ctx: ScanContext) -> MessageRecord:
@@ -156,8 +178,10 @@ class HistoryAnalyzer(Analyzer):
             rec.indicators += [("url", key), ("domain", dom)]
             if dom not in own:
                 # The sender's own site is where its ordinary mail points; only foreign landings link messages.
-                rec.pivots.append(("url", key))
                 link_domains.append(dom)
+                if not (key.endswith("/") and _big_brand(dom)):
+                    # A bare homepage of a big brand (a social-media footer icon) is in everyone's mail.
+                    rec.pivots.append(("url", key))
         for phone in ctx.phones[:20]:
             rec.indicators.append(("phone", phone))
             rec.pivots.append(("phone", phone))
@@ -201,13 +225,15 @@ class HistoryAnalyzer(Analyzer):
             yield Finding("CAMPAIGN_MEMBER", "This message repeats an earlier one and starts a campaign with it.",
                           how)
 
-    def _burst_findings(self, store: Any, rec: MessageRecord) -> Iterator[Finding]:
+    def _burst_findings(self, store: Any, rec: MessageRecord, hits: dict) -> Iterator[Finding]:
         s = store.settings
         since = rec.seen - s.burst_window_minutes * 60
         minutes = f"{s.burst_window_minutes:g} minutes"
         for kind, symbol, what in (("url", "CAMPAIGN_BURST_URL", "landing page"),
                                    ("phone", "CAMPAIGN_BURST_PHONE", "phone number")):
             for _k, value in [p for p in rec.pivots if p[0] == kind][:10]:
+                if not hits.get((kind, value), 1):
+                    continue  # nobody sent it before: no burst, and no query needed
                 senders, subjects, n = store.burst(kind, value, since, rec.from_addr, rec.subject)
                 if senders >= s.burst_senders or (subjects >= s.burst_subjects and senders >= 2):
                     yield Finding(symbol, f"The same {what} arrived from {senders} senders with {subjects} "

@@ -171,8 +171,9 @@ class HistoryStore:
 
     # --- reading for detection -----------------------------------------------------------------------
     def find_links(self, signature: bytes | None, bands: list[int], pivots: list[tuple[str, str]],
-                   per_band: int = 8) -> list[Link]:
-        """Earlier messages this one is linked to: near-duplicate text, or a shared exact pivot."""
+                   per_band: int = 8, hits: dict[tuple[str, str], int] | None = None) -> list[Link]:
+        """Earlier messages this one is linked to: near-duplicate text, or a shared exact pivot.
+        `hits`, when given, receives how many earlier messages carried each pivot (capped)."""
         from mailwarden.campaigns import signature_id, similarity
 
         links: list[Link] = []
@@ -195,6 +196,8 @@ class HistoryStore:
         for kind, value in pivots:
             rows = self.db.query("SELECT i.msg, m.campaign FROM indicators i JOIN messages m ON m.id = i.msg "
                                  "WHERE i.kind=? AND i.value=? ORDER BY i.seen DESC LIMIT ?", (kind, value, cap + 1))
+            if hits is not None:
+                hits[(kind, value)] = len(rows)
             if len(rows) > cap:
                 continue  # shared by too many messages to say anything about this one
             # Members of one campaign share the pivot: a handful of rows names every campaign involved.
@@ -232,6 +235,7 @@ class HistoryStore:
             "SELECT DISTINCT m.from_addr, m.subject FROM indicators i JOIN messages m ON m.id = i.msg "
             "WHERE i.kind=? AND i.value=? AND i.seen >= ? LIMIT 5000", (kind, value, since))
         senders = {r[0] for r in rows if r[0]} | ({sender} if sender else set())
+        subject = self._subject(subject)
         subjects = {r[1] for r in rows if r[1]} | ({subject} if subject else set())
         n = self.db.query("SELECT COUNT(*) FROM indicators WHERE kind=? AND value=? AND seen >= ?",
                           (kind, value, since))[0][0]
@@ -264,11 +268,7 @@ class HistoryStore:
     # --- recording -------------------------------------------------------------------------------------
     def record(self, rec: MessageRecord, links: list[Link]) -> tuple[int, str | None]:
         """Store one verdict and join (or found) its campaign. Returns (message row id, campaign id)."""
-        subject = rec.subject
-        if subject is not None and not self.settings.store_subjects:
-            import xxhash
-
-            subject = "#" + xxhash.xxh3_64_hexdigest(subject.encode("utf-8"))
+        subject = self._subject(rec.subject)
         with self.db.transaction():
             mid = self.db.query(
                 "INSERT INTO messages (seen, date_header, message_id, file, subject, from_addr, from_domain, "
@@ -291,6 +291,13 @@ class HistoryStore:
                                     [(k, a, b, rec.seen, rec.seen) for k, a, b in dict.fromkeys(rec.contacts)])
             campaign = self._assign(mid, rec, links) if links else None
         return mid, campaign
+
+    def _subject(self, subject: str | None) -> str | None:
+        if subject is None or self.settings.store_subjects:
+            return subject
+        import xxhash
+
+        return "#" + xxhash.xxh3_64_hexdigest(subject.encode("utf-8"))
 
     def _assign(self, mid: int, rec: MessageRecord, links: list[Link]) -> str | None:
         self.db.campaign_lock()  # campaign creation and merges are serialised across processes
@@ -315,11 +322,15 @@ class HistoryStore:
         loose = [i for i, c in current.items() if not c or self.resolve(c) != target]
         for i in loose + [mid]:
             self.db.execute("UPDATE messages SET campaign=? WHERE id=?", (target, i))
-        for lk in links:
-            if lk.msg in current:
-                self.db.execute("INSERT INTO campaign_pivots (campaign, kind, value) VALUES (?,?,?) "
-                                "ON CONFLICT DO NOTHING", (target, lk.kind, lk.value))
-        self._refresh(target)
+        pivots = list(dict.fromkeys((lk.kind, lk.value) for lk in links if lk.msg in current))
+        self.db.executemany("INSERT INTO campaign_pivots (campaign, kind, value) VALUES (?,?,?) "
+                            "ON CONFLICT DO NOTHING", [(target, k, v) for k, v in pivots])
+        # Counted incrementally: a recount per message would read the whole campaign every time.
+        seen = [r[0] for r in self.db.query(f"SELECT seen FROM messages WHERE id IN ({_ph(len(loose) + 1)})",
+                                            loose + [mid])]
+        self.db.execute("UPDATE campaigns SET size = size + ?, first_seen = CASE WHEN first_seen < ? THEN "
+                        "first_seen ELSE ? END, last_seen = CASE WHEN last_seen > ? THEN last_seen ELSE ? END "
+                        "WHERE id=?", (len(seen), min(seen), min(seen), max(seen), max(seen), target))
         if rec.action in MALICIOUS_ACTIONS:
             self.db.execute("UPDATE campaigns SET verdict='malicious', verdict_source='auto', verdict_at=? "
                             "WHERE id=? AND verdict='unknown'", (rec.seen, target))
@@ -336,6 +347,12 @@ class HistoryStore:
             self.db.execute("UPDATE campaigns SET verdict='malicious', verdict_source=?, verdict_at=? WHERE id=? "
                             "AND (verdict <> 'malicious' OR verdict_source <> 'analyst')",
                             (row[0][1], row[0][2], target))
+        self.db.execute("UPDATE campaigns SET size = size + (SELECT size FROM campaigns WHERE id=?), "
+                        "first_seen = CASE WHEN first_seen < (SELECT first_seen FROM campaigns WHERE id=?) THEN "
+                        "first_seen ELSE (SELECT first_seen FROM campaigns WHERE id=?) END, "
+                        "last_seen = CASE WHEN last_seen > (SELECT last_seen FROM campaigns WHERE id=?) THEN "
+                        "last_seen ELSE (SELECT last_seen FROM campaigns WHERE id=?) END WHERE id=?",
+                        (other, other, other, other, other, target))
         self.db.execute("DELETE FROM campaigns WHERE id=?", (other,))
         self.db.execute("UPDATE campaign_aliases SET new=? WHERE new=?", (target, other))
         self.db.execute("INSERT INTO campaign_aliases (old, new) VALUES (?, ?) ON CONFLICT (old) DO UPDATE "

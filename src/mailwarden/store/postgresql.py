@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -31,23 +32,26 @@ class PostgresDatabase:
         except psycopg.Error as exc:
             raise StoreError(f"cannot connect to the history database: {exc}".strip()) from None
         self._depth = 0
+        # One connection per engine; threads of one front end take turns (a transaction spans calls).
+        self._lock = threading.RLock()
 
     def query(self, sql: str, params: tuple | list = ()) -> list[tuple]:
-        with self.conn.cursor() as cur:
+        with self._lock, self.conn.cursor() as cur:
             cur.execute(_sql(sql), tuple(params))
             return cur.fetchall() if cur.description else []
 
     def execute(self, sql: str, params: tuple | list = ()) -> None:
-        self.conn.execute(_sql(sql), tuple(params))
+        with self._lock:
+            self.conn.execute(_sql(sql), tuple(params))
 
     def executemany(self, sql: str, rows: list[tuple]) -> None:
         if rows:
-            with self.conn.cursor() as cur:
+            with self._lock, self.conn.cursor() as cur:
                 cur.executemany(_sql(sql), rows)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        with self.conn.transaction():
+        with self._lock, self.conn.transaction():
             yield
 
     def campaign_lock(self) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -30,37 +31,43 @@ class SQLiteDatabase:
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open history database {path}: {exc}") from None
         self._depth = 0
+        # One connection per engine; threads of one front end take turns (a transaction spans calls).
+        self._lock = threading.RLock()
 
     def query(self, sql: str, params: tuple | list = ()) -> list[tuple]:
-        return self.conn.execute(sql, tuple(params)).fetchall()
+        with self._lock:
+            return self.conn.execute(sql, tuple(params)).fetchall()
 
     def execute(self, sql: str, params: tuple | list = ()) -> None:
-        self.conn.execute(sql, tuple(params))
+        with self._lock:
+            self.conn.execute(sql, tuple(params))
 
     def executemany(self, sql: str, rows: list[tuple]) -> None:
         if rows:
-            self.conn.executemany(sql, rows)
+            with self._lock:
+                self.conn.executemany(sql, rows)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        if self._depth:
-            self._depth += 1
+        with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield
+                finally:
+                    self._depth -= 1
+                return
+            self.conn.execute("BEGIN IMMEDIATE")
+            self._depth = 1
             try:
                 yield
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            else:
+                self.conn.execute("COMMIT")
             finally:
-                self._depth -= 1
-            return
-        self.conn.execute("BEGIN IMMEDIATE")
-        self._depth = 1
-        try:
-            yield
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        else:
-            self.conn.execute("COMMIT")
-        finally:
-            self._depth = 0
+                self._depth = 0
 
     def campaign_lock(self) -> None:
         """BEGIN IMMEDIATE already holds the database's single write lock."""
