@@ -35,3 +35,10 @@ def test_genuine_platform_sender_is_not_impersonation() -> None:
     raw = make_message({"From": "Alex Kim via Docusign <dse@docusign.net>",
                         "Subject": "Complete with Docusign: Lease renewal 2027"}, DOCUSIGN_LOOK)
     assert "PLATFORM_IMPERSONATION" not in symbols(scan_as(raw, ["docusign.net"]))
+
+
+def test_a_business_named_like_a_platform_is_not_impersonation() -> None:
+    raw = make_message({"From": "Square One Plumbing <billing@squareoneplumbing.example>",
+                        "Subject": "Invoice 311 from Square One Plumbing"},
+                       "Hi Dana, please find your invoice below.\nView invoice\nPay invoice\nThank you!\n")
+    assert "PLATFORM_IMPERSONATION" not in symbols(scan_as(raw, ["squareoneplumbing.example"]))

@@ -411,7 +411,9 @@ class PlatformAnalyzer(Analyzer):
             if brand is None:
                 continue
             seen = [p for p in prof.look_phrases if p in low_text]
-            if len(seen) < prof.look_min:
+            # enough of the template's phrases, one of which names the platform ("powered by square",
+            # "view it on github"): "Square One Plumbing" sending its own invoice is not Square
+            if len(seen) < prof.look_min or not any(b in p for p in seen for b in prof.brand_words):
                 continue
             if self._authenticated(prof, af):
                 continue
