@@ -324,12 +324,15 @@ def html_document(html: str) -> HtmlDocument:
     """The parsed document for `html`; the last few are kept so analyzers share one parse."""
     doc = _cache.get(html)
     if doc is not None:
-        _cache.move_to_end(html)
         return doc
     doc = _build(html) if html else HtmlDocument()
     _cache[html] = doc
-    if len(_cache) > _CACHE_SIZE:
-        _cache.popitem(last=False)
+    # threads may race here (a milter scanning in a pool): losing a cache entry is harmless
+    while len(_cache) > _CACHE_SIZE:
+        try:
+            _cache.popitem(last=False)
+        except KeyError:
+            break
     return doc
 
 
