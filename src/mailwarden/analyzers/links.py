@@ -380,6 +380,12 @@ class LinksAnalyzer(Analyzer):
         resolver = getattr(self.engine, "resolver", None)
         if resolver is None:
             return
+        try:
+            from mailwarden.dns import is_down
+        except ImportError:  # an older DNS port without the breaker helper
+            is_down = None  # type: ignore[assignment]
+        if is_down is not None and is_down(resolver):
+            return  # no resolver, DNS disabled, or the breaker is open: never wait on a blocklist
         names: list[str] = []
         for info in infos.values():
             name = ".".join(reversed(info.ip.split("."))) if info.ip and "." in info.ip else (
@@ -396,7 +402,9 @@ class LinksAnalyzer(Analyzer):
                     answers = resolver.query(f"{name}.{zone}", "A")
                 except DNSTimeout:
                     break  # a slow list is skipped for this message, never waited on
-                except DNSError:
+                except DNSError as exc:
+                    if type(exc).__name__ == "DNSBudgetExceeded":
+                        return
                     continue
                 listed = [a for a in answers if a.startswith("127.") and not a.startswith("127.255.255.")]
                 if listed:
