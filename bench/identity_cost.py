@@ -33,7 +33,16 @@ def main() -> None:
     n = max(len(raws), 1)
     per = {k: round(v * 1000 / n, 4) for k, v in spent.items()}
     per["total"] = round(sum(spent.values()) * 1000 / n, 4)
-    print(json.dumps({"messages": len(raws), "ms_per_msg": per}))
+    # Uncached lookalike checks (the links analyzer calls brands.lookalike per link domain).
+    from mailwarden.brands import default_index
+
+    idx = default_index()
+    names = [f"login-{i}-secure-portal{i % 97}.example" for i in range(5000)]
+    t0 = time.thread_time()
+    for n in names:
+        idx._lookalike(n)
+    lookalike_us = (time.thread_time() - t0) * 1e6 / len(names)
+    print(json.dumps({"messages": len(raws), "ms_per_msg": per, "lookalike_us_uncached": round(lookalike_us, 1)}))
 
 
 if __name__ == "__main__":

@@ -48,6 +48,14 @@ def main() -> None:
             syms = {x.symbol for x in ctx.findings if x.symbol in cat and cat[x.symbol].group in groups}
             counts.update(syms)
             score = sum(eng.policy.weight(s, cat) for s in syms)
+            # our own composites (policy.d/identity.toml) over our symbols only
+            from mailwarden.findings import Finding
+
+            mine = [Finding(s, s, [s]) for s in sorted(syms)]
+            for comp, _parts in eng.policy.apply_composites(mine, {}):
+                if comp.name.startswith("IDENTITY_"):
+                    score += comp.weight
+                    counts[comp.name] += 1
             n += 1
             flagged += score >= tag
         out[folder.name] = {"n": n, "flagged_by_identity_alone": flagged,

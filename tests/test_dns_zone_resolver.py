@@ -100,6 +100,12 @@ def test_budget_limits_queries_per_message(json_zone):
     assert r.used == 2
 
 
+def test_budget_stops_at_the_deadline(json_zone):
+    r = BudgetResolver(json_zone, budget=10, deadline=0.0)  # already past
+    with pytest.raises(DNSTimeout):
+        r.query("example.com", "TXT")
+
+
 def test_no_resolver_never_answers():
     for r in (NullResolver(), BudgetResolver(None)):
         with pytest.raises(DNSError):

@@ -4,11 +4,12 @@ import time
 
 import pytest
 
-from conftest import shared_path
 from mailwarden.context import ScanContext
 from mailwarden.engine import Engine
 from mailwarden.envelope import derive_envelope
 from mailwarden.message import Message
+
+from conftest import shared_path
 
 GROUPS = {"headers", "identity", "routing"}
 

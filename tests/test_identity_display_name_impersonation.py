@@ -35,3 +35,8 @@ def test_person_with_everyday_brand_word_is_not_flagged():
 
 def test_own_address_in_own_name_is_fine():
     assert "FROM_DISPLAY_NAME_ADDRESS" not in symbols(_raw('"bob@example.org" <bob@example.org>'))
+
+
+def test_brand_name_on_the_brands_own_subdomain_is_fine_but_not_on_its_free_mailboxes():
+    assert "DISPLAY_NAME_BRAND" not in symbols(_raw('"Yahoo!News" <news@reply.yahoo.com>'))
+    assert "DISPLAY_NAME_BRAND" in symbols(_raw('"Yahoo Account Security" <yahoo.security.team@yahoo.com>'))

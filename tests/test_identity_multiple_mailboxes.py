@@ -14,3 +14,9 @@ def test_stray_comma_after_display_name_is_malformed_not_ambiguous():
     syms = symbols(crlf('From: "Shop News", <news@shop.example>\nTo: a@b.example\nSubject: x\n\nhi\n'))
     assert "FROM_MALFORMED" in syms
     assert "FROM_AMBIGUOUS" not in syms and "FROM_MULTIPLE_MAILBOXES" not in syms
+
+
+def test_several_authors_with_a_matching_sender_is_rfc_compliant():
+    syms = symbols(crlf("From: alice@example.org, bob@example.net\nSender: alice@example.org\nTo: a@b.example\n"
+                        "Subject: joint note\n\nhi\n"))
+    assert "FROM_MULTIPLE_MAILBOXES" in syms and "FROM_AMBIGUOUS" not in syms

@@ -83,3 +83,14 @@ def test_x_originating_ip():
 def test_message_id_lookalike_and_missing():
     assert "MSGID_LOOKALIKE" in symbols(crlf("From: a@c.example\nMessage-ID: <1@paypa1.com>\n" + BODY))
     assert "MSGID_MISSING" in symbols(crlf("From: a@c.example\n" + BODY))
+
+
+def test_brand_mail_delivered_through_a_providers_internal_hops():
+    raw = crlf(rcvd("AM0PR01.eurprd01.prod.outlook.com (2603:10a6:208:23a::11)", "DB9PR01.outlook.office365.com",
+                    "Mon, 2 Feb 2026 10:00:02 +0000")
+               + rcvd("mx1.slc.paypal.com (mx1.slc.paypal.com [198.51.100.6])",
+                      "AM0PR01.mail.protection.outlook.com", "Mon, 2 Feb 2026 10:00:01 +0000")
+               + "From: service@paypal.com\nMessage-ID: <1@paypal.com>\n" + BODY)
+    found, ctx = run(raw)
+    assert ctx.facts["routing"]["entry"].rdns == "mx1.slc.paypal.com"
+    assert "RCVD_BRAND_FOREIGN_INFRA" not in {f.symbol for f in found}

@@ -43,3 +43,4 @@ def test_ip_classes():
     assert ip_class("100.90.1.1") == "private"
     assert ip_class("0.1.2.3") == "bogon" and ip_class("240.0.0.1") == "bogon"
     assert ip_class("8.8.8.8") == "public" and ip_class("nonsense") == ""
+    assert ip_class("::1") == "private" and ip_class("ff02::1") == "bogon"

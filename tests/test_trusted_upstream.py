@@ -120,7 +120,8 @@ def test_gmail_results_are_believed_and_its_name_below_the_hop_is_not():
     assert v.auth["dkim"] == [{"result": "pass", "domain": "docs.example", "selector": "s1"}]
     assert v.auth["spf"] == {"result": "pass", "domain": "docs.example"}
     claims = [f for f in v.findings if f.symbol == "AUTHRES_UNTRUSTED_UPSTREAM_CLAIM"]
-    assert claims and all("bank.example" in " ".join(c.evidence) for c in claims)
+    # only the sender's injected header is a claim; Gmail's own ARC-Authentication-Results is not
+    assert claims and all("bank.example" in e for c in claims for e in c.evidence)
     assert any(f.symbol == "AUTH_PASS_DMARC" for f in v.findings)
     # a pass never subtracts: no negative weights anywhere
     assert all(f.weight >= 0 for f in v.findings)
@@ -223,3 +224,21 @@ def test_boundary_mta_under_own_domains_is_believed_when_trusted():
     v = eng.scan(forged)
     assert v.auth["source"] == "computed"
     assert any(f.symbol == "AUTHRES_FORGED" for f in v.findings)
+
+
+def test_proton_results_relocated_below_the_trace_are_believed_worst_first():
+    received = ("Received: from vps.sender.example (vps.sender.example [198.51.100.43]) by mailin034.protonmail.ch "
+                "(Postfix) with ESMTPS id 4Tx for <me@proton.example>; Tue, 2 Jan 2024 10:00:01 +0000 (UTC)")
+    msg = _msg("Return-Path: <root@sender.example>", received,
+               "Received: by vps.sender.example (Postfix, from userid 0) id 1; Tue, 2 Jan 2024 10:00:00 +0100",
+               "Authentication-Results: mail.protonmail.ch; dmarc=none (p=none dis=none) header.from=bank.example",
+               # the sender's own text, right next to Proton's: it must not upgrade the verdict
+               "Authentication-Results: mail.protonmail.ch; dmarc=pass header.from=bank.example; "
+               "dkim=pass header.d=bank.example",
+               "Authentication-Results: mail.protonmail.ch; spf=none smtp.mailfrom=sender.example",
+               "From: Bank <alerts@bank.example>", "Subject: Points expire", "Message-ID: <r1@sender.example>")
+    v = _engine("proton").scan(msg)
+    assert v.auth["source"] == "upstream:proton"
+    assert v.auth["dmarc"]["result"] == "none"
+    assert v.auth["spf"] == {"result": "none", "domain": "sender.example"}
+    assert all(d["result"] != "pass" for d in v.auth["dkim"])

@@ -53,6 +53,9 @@ class DNSBudgetExceeded(DNSError):
     """The per-message query budget is spent."""
 
 
+_NX = object()  # cached NXDOMAIN
+
+
 class Resolver(Protocol):
     def query(self, name: str, rdtype: str) -> list[str]: ...
 
@@ -249,8 +252,8 @@ class LiveResolver:
         key = (qname, rdtype)
         hit = self._cached(key)
         if hit is not None:
-            if isinstance(hit, DNSError):
-                raise hit
+            if hit is _NX:
+                raise NXDomain(qname)
             return list(hit)
         now = time.monotonic()
         with self._lock:
@@ -265,9 +268,10 @@ class LiveResolver:
             ans = self._r.resolve(qname + ".", rdtype, raise_on_no_answer=False, search=False)
         except dns.resolver.NXDOMAIN:
             self._ok()
-            err = NXDomain(qname)
-            self._store(key, err, 300)
-            raise err from None
+            # cache a marker, not the exception: a raised exception keeps its traceback (and with it
+            # the frames of the message being scanned) alive for as long as the cache holds it
+            self._store(key, _NX, 300)
+            raise NXDomain(qname) from None
         except dns.exception.Timeout:
             self._timed_out()
             raise DNSTimeout(qname) from None
@@ -305,9 +309,10 @@ class BudgetResolver:
     """One message's view of a resolver: at most `budget` queries (SPF's own 10-lookup limit
     sits inside this), and answers memoised for the message so repeated lookups are free."""
 
-    def __init__(self, inner: Any, budget: int = 40) -> None:
+    def __init__(self, inner: Any, budget: int = 40, deadline: float | None = None) -> None:
         self.inner = inner
         self.budget = budget
+        self.deadline = deadline  # time.monotonic() after which no more queries are sent
         self.used = 0
         self._memo: dict[tuple[str, str], Any] = {}
 
@@ -318,18 +323,20 @@ class BudgetResolver:
         key = (normalise_name(name), rdtype.upper())
         if key in self._memo:
             hit = self._memo[key]
-            if isinstance(hit, DNSError):
-                raise hit
+            if isinstance(hit, tuple):  # (exception class, message): raise a fresh one
+                raise hit[0](hit[1])
             return list(hit)
         if self.inner is None:
             raise DNSError("no DNS resolver")
         if self.used >= self.budget:
             raise DNSBudgetExceeded(f"more than {self.budget} DNS queries for one message")
+        if self.deadline is not None and time.monotonic() >= self.deadline:
+            raise DNSTimeout("the message's scan time is spent")
         self.used += 1
         try:
             out = self.inner.query(*key)
         except DNSError as exc:
-            self._memo[key] = exc
+            self._memo[key] = (type(exc), str(exc))
             raise
         self._memo[key] = list(out)
         return out

@@ -90,7 +90,7 @@ def ip_class(text: str | None) -> str:
         return ""
     if ip.version == 4 and any(ip in n for n in _BOGON_V4):
         return "bogon"
-    if ip.version == 6 and (ip.is_multicast or ip.is_unspecified or ip.is_reserved):
+    if ip.version == 6 and not ip.is_loopback and (ip.is_multicast or ip.is_unspecified or ip.is_reserved):
         return "bogon"
     if ip.is_private or ip.is_loopback or ip.is_link_local or (
             ip.version == 4 and ip in _CGN):  # carrier-grade NAT, used internally

@@ -117,7 +117,12 @@ def visible_from(msg: Message) -> VisibleFrom:
         boxes = real
         list_odd = [o for o in list_odd if o != "multiple"] + ["stray_display_name"]
     if "multiple" in list_odd:
-        reasons.append("multiple_mailboxes")
+        # RFC 5322 §3.6.2 allows several authors when Sender names the one who sent it; that form
+        # has one answer. Without a matching Sender, readers pick different mailboxes.
+        sender_ok = stand_in is not None and stand_in[0] == "sender" and any(
+            b.address.lower() == stand_in[1].address.lower() for b in boxes)
+        if not sender_ok:
+            reasons.append("multiple_mailboxes")
     if "group" in list_odd:
         reasons.append("group_syntax")
     for mb in boxes:
@@ -134,6 +139,8 @@ def visible_from(msg: Message) -> VisibleFrom:
         vf.display_domains, vf.display_tricks = display_name_findings(first)
         if "encoded_address" in vf.display_tricks or "control_characters" in vf.display_tricks:
             reasons.append("display_name_trick")
+            # A client that renders the decoded name as the sender shows these addresses instead.
+            others.extend(m.group(0) for m in _ADDR_IN_TEXT.finditer(first.display_name))
     elif stand_in:
         reasons.append(f"{stand_in[0]}_stands_in_for_from")
         others.append(stand_in[1].address)

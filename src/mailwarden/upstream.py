@@ -39,6 +39,10 @@ class Provider:
     writer_ids: re.Pattern  # authserv-ids the provider writes
     no_authserv_id: bool = False  # the provider writes Authentication-Results without an authserv-id
     internal_ipv6_hops: bool = False  # Gmail's internal hops read "by 2002:a05:...: with SMTP id"
+    # Proton sometimes rewrites the header with its Authentication-Results placed right after the
+    # whole Received trace (below the receiving hop). Those are believed too, but because sender
+    # text could sit next to them, the *worst* result per method wins there.
+    relocates_results: bool = False
 
     def is_hop(self, by_host: str | None, value: str = "") -> bool:
         if not by_host:
@@ -68,7 +72,8 @@ PROVIDERS: dict[str, Provider] = {
     "proton": Provider(
         "proton", "Proton Mail",
         re.compile(r"(^|\.)(protonmail\.ch|proton\.ch|protonmail\.com|proton\.me)$"),
-        re.compile(r"(mail|mailin\d*|mail\d*)\.protonmail\.ch")),
+        re.compile(r"(mail|mailin\d*|mailinosl\d*|mail\d*)\.protonmail\.ch"),
+        relocates_results=True),
 
     # Your own boundary MTA in front of mailwarden: hosts under config `own_domains`. The
     # definition is completed per engine by `boundary_provider()`.
@@ -145,6 +150,7 @@ class UpstreamResults:
     dmarc: dict = field(default_factory=lambda: {"result": "none", "domain": None, "policy": None})
     arc: dict = field(default_factory=lambda: {"result": "none"})
     believed: list[ARSeen] = field(default_factory=list)  # the headers the results came from
+    mine: list[ARSeen] = field(default_factory=list)  # every header the provider wrote above its hop
 
 
 def receiving_hop(msg: Message, provider: Provider) -> tuple[int, str] | None:
@@ -185,9 +191,13 @@ def believe(msg: Message, provider_names: list[str], seen: list[ARSeen] | None =
             continue
         idx, value = hop
         mine = [s for s in seen if s.index < idx and prov.writes(s.header)]
+        worst = False
+        if not mine and prov.relocates_results:
+            mine = [s for s in _after_trace(msg, seen) if prov.writes(s.header)]
+            worst = True
         if not mine:
             continue
-        res = _merge(prov.name, idx, value, mine)
+        res = _merge(prov.name, idx, value, mine, worst)
         # Several providers in a chain (e.g. Gmail forwarding into Microsoft): the one nearest
         # the top is the one the gateway actually sits behind.
         if best is None or idx < best.hop_index:
@@ -195,13 +205,40 @@ def believe(msg: Message, provider_names: list[str], seen: list[ARSeen] | None =
     return best
 
 
-def _merge(provider: str, idx: int, hop: str, mine: list[ARSeen]) -> UpstreamResults:
-    out = UpstreamResults(provider, idx, hop[:300])
+def _after_trace(msg: Message, seen: list[ARSeen]) -> list[ARSeen]:
+    """The run of Authentication-Results fields directly after the last Received field."""
+    last = max((i for i, h in enumerate(msg.headers[:400]) if h.key == "received"), default=-1)
+    if last < 0:
+        return []
+    by_index = {s.index: s for s in seen}
+    out = []
+    i = last + 1
+    while i in by_index and not by_index[i].arc:
+        out.append(by_index[i])
+        i += 1
+    return out
+
+
+_BADNESS = {"fail": 6, "softfail": 5, "permerror": 4, "temperror": 3, "policy": 3, "neutral": 2, "none": 1,
+            "pass": 0}
+
+
+def _merge(provider: str, idx: int, hop: str, mine: list[ARSeen], worst: bool = False) -> UpstreamResults:
+    out = UpstreamResults(provider, idx, " ".join(hop[:1000].split())[:300])
     # nearest the receiving hop first; plain A-R before ARC-A-R
     ordered = sorted(mine, key=lambda s: (s.arc, -s.index))
     used: set[int] = set()
 
     def first(method: str) -> tuple[ARSeen, list[ARResult]] | None:
+        if worst:  # relocated results: the least favourable claim for the method wins
+            cands = [(s, r) for s in ordered for r in s.header.results if r.method == method]
+            if not cands:
+                return None
+            s, r = max(cands, key=lambda c: _BADNESS.get(_word(c[1].result), 3))
+            used.add(s.index)
+            if method == "dkim":
+                return s, [r2 for _, r2 in cands]
+            return s, [r]
         for s in ordered:
             rs = [r for r in s.header.results if r.method == method]
             if rs:
@@ -230,7 +267,12 @@ def _merge(provider: str, idx: int, hop: str, mine: list[ARSeen]) -> UpstreamRes
         out.dmarc = {"result": _word(r.result), "domain": domain_of(r.prop("header.from")), "policy": policy}
     if hit := first("arc"):
         out.arc = {"result": _word(hit[1][0].result)}
+    if worst and out.dmarc["result"] != "pass":
+        # sender text may sit in a relocated block: a DKIM pass is believed there only when the
+        # provider's (worst) DMARC verdict corroborates it
+        out.dkim = [d for d in out.dkim if d["result"] != "pass"]
     out.believed = [s for s in mine if s.index in used]
+    out.mine = list(mine)
     return out
 
 

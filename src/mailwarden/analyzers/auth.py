@@ -18,6 +18,7 @@ a query budget), or, when the message came through a configured trusted provider
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -120,7 +121,8 @@ class AuthAnalyzer(Analyzer):
     def _compute(self, msg: Message, ctx: ScanContext, from_domains: list[str], sig_headers: list,
                  has_arc: bool) -> tuple[AuthFacts, list[OutResult]]:
         env = ctx.envelope
-        res = BudgetResolver(ctx.engine.resolver, self.budget)
+        # DNS may use at most half of what is left of the message's scan time
+        res = BudgetResolver(ctx.engine.resolver, self.budget, time.monotonic() + max(ctx.time_left(), 0) / 2)
         down = is_down(res)
         raw = msg.raw
         if down and env.ip:  # no DNS: skip pyspf's parsing, the answer is known
@@ -140,7 +142,7 @@ class AuthAnalyzer(Analyzer):
         if has_arc:
             arc = verify_chain(raw, res) if not down else None
             arc_word = arc.result if arc else "temperror"
-            arc_key_missing = bool(arc and arc.key_missing)
+            arc_key_missing = bool(arc and (arc.key_missing or arc.library_error))
         else:
             arc_word, arc_key_missing = "none", False
         dkim_pass = [d.domain for d in dkims if d.result == "pass" and d.domain]
@@ -267,7 +269,8 @@ class AuthAnalyzer(Analyzer):
     def _claims(self, seen: list[ARSeen], up: UpstreamResults | None, facts: AuthFacts,
                 from_domains: list[str]) -> Iterator[Finding]:
         """Authentication-Results written by anyone we do not believe: evidence, never trust."""
-        believed = {s.index for s in up.believed} if up else set()
+        # everything the trusted provider wrote above its hop is its own, used or not
+        believed = {s.index for s in up.mine} if up else set()
         forged, untrusted, contradicting = [], [], []
         own = self.authserv_id.lower()
         for s in seen:

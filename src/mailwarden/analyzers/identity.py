@@ -190,8 +190,10 @@ class IdentityAnalyzer(Analyzer):
             facts["display_brands"] = names
             for b in names:
                 owner = idx.brands[b]
-                if brand == b:
-                    continue  # the brand's own domain; whether it is authenticated is judged above
+                if brand == b or (idx.brand_for_domain(domain) == b and domain != org):
+                    # The brand's own domain (reply.yahoo.com is Yahoo, a bare yahoo.com mailbox is a
+                    # person); whether it is authenticated is judged above.
+                    continue
                 if owner.common_word and not _SERVICE_WORDS.search(mb.display_name) \
                         and mb.display_name.strip().lower() != owner.name.lower():
                     continue  # "Chase Miller" is a person, "Chase Alerts" is the bank

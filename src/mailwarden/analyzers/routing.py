@@ -37,7 +37,7 @@ def _org(name: str | None) -> str:
     return registrable_domain(name.rstrip("."))
 
 
-def entry_hop(hops: list[Hop]) -> Hop | None:
+def entry_hop(hops: list[Hop], idx: BrandIndex | None = None) -> Hop | None:
     """The newest hop where one organisation handed the message to another: the sending side's
     last server as seen by the receiving side. Internal transfers (same registrable domain on
     both ends, or private addresses) are skipped."""
@@ -47,6 +47,8 @@ def entry_hop(hops: list[Hop]) -> Hop | None:
         by_org, from_org = _org(hop.by), _org(hop.from_name)
         if from_org and by_org and from_org == by_org:
             continue
+        if idx is not None and from_org and by_org and idx.infra_brands(from_org) & idx.infra_brands(by_org):
+            continue  # one provider's internal hops (outlook.com -> office365.com)
         if ip_class(hop.ip) in ("private", "bogon") and not from_org:
             continue
         if hop.ip and ip_class(hop.ip) == "private":
@@ -70,7 +72,7 @@ class RoutingAnalyzer(Analyzer):
         from_org = registrable_domain(from_domain) if from_domain else ""
         idx = self.index
         brand = idx.brand_for_domain(from_domain) if from_domain and from_org not in FREEMAIL else None
-        entry = entry_hop(hops)
+        entry = entry_hop(hops, idx)
         facts: dict[str, Any] = {"hops": hops, "entry": entry, "origin_ip": None, "message_id_domain": None}
         ctx.facts["routing"] = facts
         listish = msg.header("list-id") is not None
@@ -104,7 +106,10 @@ class RoutingAnalyzer(Analyzer):
             # A private address between two different organisations' servers: the handover claims to
             # have crossed the Internet from an address that cannot be routed there.
             f_org, b_org = _org(hop.from_name), _org(hop.by)
-            if ip_class(hop.ip) == "private" and f_org and b_org and f_org != b_org \
+            ipo = ip_of(hop.ip)
+            h_org = _org(hop.helo)
+            if ip_class(hop.ip) == "private" and ipo is not None and not ipo.is_loopback and f_org and b_org \
+                    and not _same_owner(f_org, b_org) and not (h_org and _same_owner(h_org, b_org)) \
                     and not hop.from_name.lower().startswith("localhost") \
                     and not hop.from_name.lower().rstrip(".").endswith(_INTERNAL_TLDS):
                 yield Finding("RCVD_PRIVATE_IP_CROSS_ORG", f"{hop.by} says it received the message from "
@@ -183,6 +188,12 @@ class RoutingAnalyzer(Analyzer):
                 hit = idx.lookalike(morg)
                 yield Finding("MSGID_LOOKALIKE", f"The Message-ID was made at {mdom}: {hit.detail[0].lower()}"
                               f"{hit.detail[1:]}", [f"Message-ID: {mid}"])
+
+
+def _same_owner(a: str, b: str) -> bool:
+    """github.net and github.com: one company's internal and public names."""
+    x, y = a.split(".", 1)[0], b.split(".", 1)[0]
+    return a == b or x.startswith(y) or y.startswith(x)
 
 
 def _clip(text: str, n: int = 240) -> str:

@@ -18,6 +18,7 @@ class ARCResult:
     # (instance, sealing domain) per ARC set, newest first, for evidence and upstream reasoning
     sealers: list[tuple[int, str]] = field(default_factory=list)
     key_missing: bool = False  # a sealer's or signer's key was not published (NXDOMAIN/NODATA)
+    library_error: bool = False  # dkimpy itself broke on the headers (not evidence of tampering)
 
 
 _ARC_NAMES = (b"arc-seal", b"arc-message-signature", b"arc-authentication-results")
@@ -44,8 +45,8 @@ def verify_chain(raw: bytes, resolver: Any) -> ARCResult:
         return ARCResult("temperror", reason=f"key lookup failed: {exc}")
     except _dkim.DKIMException as exc:
         return ARCResult("fail", reason=str(exc)[:200], key_missing=bool(state.get("missing")))
-    except Exception as exc:  # noqa: BLE001 - dkimpy on hostile input
-        return ARCResult("fail", reason=f"{type(exc).__name__}: {exc}"[:200])
+    except Exception as exc:  # noqa: BLE001 - dkimpy on hostile or merely unusual input
+        return ARCResult("fail", reason=f"{type(exc).__name__}: {exc}"[:200], library_error=True)
     sealers = []
     for r in results or []:
         dom = r.get("as-domain") or r.get("ams-domain") or b""

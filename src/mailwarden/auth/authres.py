@@ -21,7 +21,10 @@ RESULT_WORDS = {"pass", "fail", "softfail", "neutral", "none", "temperror", "per
 # Words some writers use that RFC 8601 does not; mapped to the nearest registered result.
 _RESULT_ALIASES = {"bestguesspass": "none", "hardfail": "fail", "unknown": "permerror", "error": "temperror",
                    "success": "pass"}
-_TOKEN_SAFE = re.compile(r"[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~.@:]+")
+# RFC 2045 token (no tspecials), and RFC 8601's pvalue form [[local-part] "@"] domain-name
+_TOKEN_SAFE = re.compile(r"[A-Za-z0-9!#$%&'*+\-^_`{|}~.]+")
+_ADDR_SAFE = re.compile(r"(?:[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~]+(?:\.[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~]+)*)?@"
+                        r"[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?)*")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _MAX_VALUE = 8192
 _MAX_RESULTS = 64
@@ -62,10 +65,32 @@ def _name(text: str, allowed: str) -> str:
     return re.sub(allowed, "", text.lower())
 
 
-def quote_value(value: str) -> str:
-    """A property value as a token when it is one, else as an escaped quoted-string."""
-    value = clean_text(value)[:512]
-    if value and _TOKEN_SAFE.fullmatch(value) and value.isascii():
+def _label(label: str) -> str:
+    if label.isascii():
+        return label
+    try:
+        return "xn--" + label.encode("punycode").decode("ascii")
+    except (UnicodeError, ValueError):
+        return "?" * len(label)
+
+
+def ascii_value(value: str) -> str:
+    """ASCII for the header (RFC 8601 parsers reject anything else): domain labels become
+    A-labels (xn--…), other non-ASCII characters become '?'."""
+    if value.isascii():
+        return value
+    if " " in value:
+        return "".join(c if c.isascii() else "?" for c in value)
+    local, at, domain = value.rpartition("@")
+    local = "".join(c if c.isascii() else "?" for c in local)
+    return local + at + ".".join(_label(x) for x in domain.split("."))
+
+
+def quote_value(value: str, address_ok: bool = False) -> str:
+    """A value as a token when it is one (or, for properties, an address/domain form), else as an
+    escaped quoted-string; always ASCII."""
+    value = ascii_value(clean_text(value))[:512]
+    if value and (_TOKEN_SAFE.fullmatch(value) or (address_ok and _ADDR_SAFE.fullmatch(value))):
         return value
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -73,6 +98,7 @@ def quote_value(value: str) -> str:
 def format_authserv_id(authserv_id: str) -> str:
     v = clean_text(authserv_id).strip()
     v = re.sub(r"[^A-Za-z0-9.\-_]", "", v)
+    v = re.sub(r"\.{2,}", ".", v).strip(".-_")
     return v or "mailwarden"
 
 
@@ -93,13 +119,13 @@ def format_authentication_results(authserv_id: str, results: list[OutResult]) ->
         method = _name(r.method, r"[^a-z0-9\-]") or "x-unknown"
         result = r.result.lower() if r.result.lower() in RESULT_WORDS else "permerror"
         item = f"{method}={result}"
-        if r.reason:
+        if r.reason and clean_text(r.reason):
             item += f" reason={quote_value(r.reason)}"
         for name, value in r.props:
-            if value is None or value == "":
+            if value is None or not clean_text(value):
                 continue
             pname = _name(name, r"[^a-z0-9.\-]")
-            item += f" {pname}={quote_value(value)}"
+            item += f" {pname}={quote_value(value, address_ok=True)}"
         parts.append(item)
     return ";\r\n\t".join(parts)
 
