@@ -18,6 +18,8 @@ from selectolax.lexbor import LexborHTMLParser
 _INVISIBLE_TAGS = ["script", "style", "head", "title", "noscript", "template"]
 MAX_LINKS = 5000
 MAX_HIDDEN = 200
+_MAX_STYLE = 4096  # characters of one style attribute that are read
+_MAX_CSS = 200_000  # characters of one style block that are read
 _CACHE_SIZE = 4
 
 
@@ -63,8 +65,9 @@ class HtmlDocument:
 
 _COLOR_NAMES = {"white": "#ffffff", "black": "#000000", "#fff": "#ffffff", "#000": "#000000",
                 "rgb(255,255,255)": "#ffffff", "rgb(0,0,0)": "#000000"}
-_ZERO_SIZE = re.compile(r"^(?:0*\.?0+|0?\.[0-4]\d*|1)(?:px|pt|em|rem|%|)$")
-_ZERO = re.compile(r"^0*\.?0+(?:px|pt|em|rem|%|)$")
+# zero written without ambiguous repeats (`0*\.?0+` backtracks quadratically on a long run of zeros)
+_ZERO_SIZE = re.compile(r"^(?:0+(?:\.0*)?|\.0+|0?\.[0-4]\d*|1)(?:px|pt|em|rem|%|)$")
+_ZERO = re.compile(r"^(?:0+(?:\.0*)?|\.0+)(?:px|pt|em|rem|%|)$")
 _FAR_OFF = re.compile(r"^-\d{3,}(?:\.\d+)?(?:px|pt|em|%|)$")
 
 
@@ -88,8 +91,8 @@ def _color(v: str | None) -> str | None:
 # "background-color:#fff") hide nothing.
 _MAYBE_HIDDEN = re.compile(
     r"display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse)|"
-    r"font-size\s*:\s*(?:0*\.?0+|0?\.[0-4]\d*|1(?:px|pt))[a-z%]*\s*(?:[;!]|$)|"
-    r"opacity\s*:\s*0*\.?0+\s*(?:[;!]|$)|(?:height|width)\s*:\s*0|(?:text-indent|left|top)\s*:\s*-\d{3}|"
+    r"font-size\s*:\s*(?:0+(?:\.0*)?|\.0+|0?\.[0-4]\d*|1(?:px|pt))[a-z%]*\s*(?:[;!]|$)|"
+    r"opacity\s*:\s*(?:0+(?:\.0*)?|\.0+)\s*(?:[;!]|$)|(?:height|width)\s*:\s*0|(?:text-indent|left|top)\s*:\s*-\d{3}|"
     r"color\s*:\s*(?:transparent|#fff|white|rgb\(\s*255)", re.IGNORECASE)  # white on white is the usual pair
 
 
@@ -144,7 +147,8 @@ _BLOCK_TAG = re.compile(r"<(?=/?(?:p|div|br|tr|td|th|li|h[1-6]|table|blockquote|
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
 _NEWLINES = re.compile(r" ?\n\s*")
 _CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]{4,2048})""", re.I)
-_CSS_CONTENT = re.compile(r"""::?(?:before|after)[^{]*\{[^}]*?content\s*:\s*(["'])(.{2,200}?)\1""", re.I | re.S)
+_CSS_CONTENT = re.compile(r"""::?(?:before|after)[^{]{0,300}\{[^}]{0,2000}?content\s*:\s*(["'])(.{2,200}?)\1""",
+                          re.I | re.S)
 _CSS_REORDER = re.compile(r"unicode-bidi\s*:\s*bidi-override|flex-direction\s*:\s*(?:row|column)-reverse", re.I)
 _EVENT_ATTRS = ("onload", "onerror", "onclick", "onmouseover", "onfocus", "onsubmit")
 _REFRESH_URL = re.compile(r"url\s*=\s*['\"]?([^'\";]+)", re.I)
@@ -239,6 +243,7 @@ def _build(html: str) -> HtmlDocument:
                 links.append(HtmlLink(m.group(1), "", "css"))
     style_blocks = [n.text(deep=True) for n in tree.css("style")] if "<style" in low else []
     for css in style_blocks:
+        css = css[:_MAX_CSS]
         css_low = css.lower()
         if "url(" in css_low:
             links.extend(HtmlLink(m.group(1), "", "css") for m in _CSS_URL.finditer(css))
@@ -275,7 +280,7 @@ def _build(html: str) -> HtmlDocument:
             if "hidden" in attrs:
                 reason: str | None = "hidden attribute"
             else:
-                style = attrs.get("style")
+                style = (attrs.get("style") or "")[:_MAX_STYLE]
                 if not style or not _MAYBE_HIDDEN.search(style):
                     continue
                 reason = hidden_reason(style)

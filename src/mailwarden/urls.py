@@ -302,8 +302,8 @@ def _parse_url(url: str) -> UrlInfo | None:
         host_part = f"[{ip}]" if ":" in ip else ip
     else:
         ascii_host, uni_host = _idna_host(host)
-        if not ascii_host or any(c in ascii_host for c in " <>\"{}|^`"):
-            return None
+        if not ascii_host or len(ascii_host) > 253 or any(c in ascii_host for c in " <>\"{}|^`"):
+            return None  # longer than any name DNS can resolve: not a working link
         host_part = ascii_host
     path = parts.path or "/"
     query = parts.query
