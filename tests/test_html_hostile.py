@@ -30,3 +30,8 @@ def test_huge_text_and_url() -> None:
     urls = extract_urls_from_text(text)
     assert len(urls) <= 10_000
     assert normalize_url("https://" + "b" * 100_000 + ".example/") is None  # no DNS name is that long
+
+
+def test_trailing_brackets_are_trimmed_linearly() -> None:
+    text = "see (https://x.example/a_(b)" + ")" * 200_000
+    assert extract_urls_from_text(text) == ["https://x.example/a_(b)"]
