@@ -96,6 +96,20 @@ _MAYBE_HIDDEN = re.compile(
     r"color\s*:\s*(?:transparent|#fff|white|rgb\(\s*255)", re.IGNORECASE)  # white on white is the usual pair
 
 
+_HIDE_WORDS = ("display:none", "display: none", "visibility:hidden", "visibility: hidden", "collapse", "opacity",
+               "transparent", "indent", "height:0", "height: 0", "width:0", "width: 0", "size:0", "size: 0",
+               "size:1px", "size: 1px", "size:.", "size: .", "left:-", "left: -", "top:-", "top: -")
+
+
+def _may_hide(style: str) -> bool:
+    """A cheap screen (substring tests run in C) before a style is read declaration by declaration."""
+    st = style.lower()
+    for w in _HIDE_WORDS:
+        if w in st:
+            return True
+    return "background" in st and ("#fff" in st or "white" in st or "255" in st)
+
+
 def hidden_reason(style: str) -> str | None:
     """Why an inline style makes its content invisible, or None."""
     s = _style_map(style)
@@ -142,8 +156,23 @@ _OPTIONAL_LINKISH = (("<form", "form"), ("http-equiv", "meta[http-equiv]"), ("ba
 
 
 _BLOCK_TAG = re.compile(r"<(?=/?(?:p|div|br|tr|td|th|li|h[1-6]|table|blockquote|ul|ol|dl|dt|dd|hr|pre|section|"
-                        r"article|header|footer|center|form|title|address|nav|aside|main|figure|caption)[\s/>])",
-                        re.IGNORECASE)
+                        r"article|header|footer|center|form|title|address|nav|aside|main|figure|caption)[\s/>])")
+
+
+def _with_block_breaks(html: str, low: str) -> str:
+    """`html` with a newline before every block-level tag (found on the lower-cased copy: no
+    IGNORECASE scan, which is twice as slow)."""
+    if len(low) != len(html):  # a few characters change length when lower-cased; rare, so be simple
+        return re.sub(_BLOCK_TAG.pattern, "\n<", html, flags=re.IGNORECASE)
+    parts: list[str] = []
+    prev = 0
+    for m in _BLOCK_TAG.finditer(low):
+        parts.append(html[prev:m.start()])
+        prev = m.start()
+    if not parts:
+        return html
+    parts.append(html[prev:])
+    return "\n".join(parts)
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
 _NEWLINES = re.compile(r" ?\n\s*")
 _CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]{4,2048})""", re.I)
@@ -169,8 +198,8 @@ def _build(html: str) -> HtmlDocument:
     doc = HtmlDocument()
     # A newline before each block-level tag lets the text come out joined as rendered:
     # "Pay<b>Pal</b>" stays one word while paragraphs and cells stay apart.
-    tree = LexborHTMLParser(_BLOCK_TAG.sub("\n<", html))
     low = html.lower()
+    tree = LexborHTMLParser(_with_block_breaks(html, low))
 
     base = ""
     # URLs: one selector pass, dispatched by tag
@@ -281,7 +310,7 @@ def _build(html: str) -> HtmlDocument:
                 reason: str | None = "hidden attribute"
             else:
                 style = (attrs.get("style") or "")[:_MAX_STYLE]
-                if not style or not _MAYBE_HIDDEN.search(style):
+                if not style or not _may_hide(style) or not _MAYBE_HIDDEN.search(style):
                     continue
                 reason = hidden_reason(style)
             if reason is None or node.tag in ("head", "style", "script", "title", "meta", "html"):
