@@ -76,3 +76,15 @@ def test_off_by_default(dns_errors) -> None:
     eng = Engine(resolver=res, analyzers=["links"])
     eng.scan(html_message(link("https://login.phish-site.com/x", "Sign in")))
     assert res.queries == []
+
+
+def test_through_a_zone_file(tmp_path) -> None:
+    dns = pytest.importorskip("mailwarden.dns")
+    zone = tmp_path / "zone.json"
+    zone.write_text('{"phish-site.com.dbl.test": [["A", "127.0.1.2"]], "slow-site.com.dbl.test": "TIMEOUT"}')
+    eng = Engine(config=config_from_dict({"dns": {"dnsbl": ["dbl.test"]}}), resolver=dns.load_zone(zone),
+                 analyzers=["links"])
+    listed = eng.scan(html_message(link("https://x.phish-site.com/", "Open")))
+    assert "URL_DNSBL" in {f.symbol for f in listed.findings}
+    slow = eng.scan(html_message(link("https://slow-site.com/", "Open")))
+    assert "URL_DNSBL" not in {f.symbol for f in slow.findings}

@@ -125,3 +125,15 @@ def test_digest_of_many_sites_weighs_host_oddities_less(engine) -> None:
     single = next(f for f in engine.scan(html_message(link("https://someblog.blogspot.com/", "blog"))).findings
                   if f.symbol == "URL_FREE_HOSTING")
     assert finding.weight < single.weight
+
+
+def test_form_on_the_senders_own_platform_still_counts(engine) -> None:
+    raw = html_message(link("https://docs.google.com/forms/d/e/1FAIpQLSf/viewform", "Open form"),
+                       from_addr="forms-receipts-noreply@google.com")
+    assert "URL_FORM_HOST" in symbols(engine, raw)
+
+
+def test_urls_written_as_text_inside_html(engine) -> None:
+    raw = html_message("<html><body><p>Copy this address into your browser:</p>"
+                       "<p>hxxps://verify-account[.]pages[.]dev/start</p></body></html>")
+    assert "URL_FREE_HOSTING" in symbols(engine, raw)

@@ -18,6 +18,8 @@ from selectolax.lexbor import LexborHTMLParser
 _INVISIBLE_TAGS = ["script", "style", "head", "title", "noscript", "template"]
 MAX_LINKS = 5000
 MAX_HIDDEN = 200
+_MAX_STYLE = 4096  # characters of one style attribute that are read
+_MAX_CSS = 200_000  # characters of one style block that are read
 _CACHE_SIZE = 4
 
 
@@ -63,8 +65,9 @@ class HtmlDocument:
 
 _COLOR_NAMES = {"white": "#ffffff", "black": "#000000", "#fff": "#ffffff", "#000": "#000000",
                 "rgb(255,255,255)": "#ffffff", "rgb(0,0,0)": "#000000"}
-_ZERO_SIZE = re.compile(r"^(?:0*\.?0+|0?\.[0-4]\d*|1)(?:px|pt|em|rem|%|)$")
-_ZERO = re.compile(r"^0*\.?0+(?:px|pt|em|rem|%|)$")
+# zero written without ambiguous repeats (`0*\.?0+` backtracks quadratically on a long run of zeros)
+_ZERO_SIZE = re.compile(r"^(?:0+(?:\.0*)?|\.0+|0?\.[0-4]\d*|1)(?:px|pt|em|rem|%|)$")
+_ZERO = re.compile(r"^(?:0+(?:\.0*)?|\.0+)(?:px|pt|em|rem|%|)$")
 _FAR_OFF = re.compile(r"^-\d{3,}(?:\.\d+)?(?:px|pt|em|%|)$")
 
 
@@ -88,9 +91,23 @@ def _color(v: str | None) -> str | None:
 # "background-color:#fff") hide nothing.
 _MAYBE_HIDDEN = re.compile(
     r"display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse)|"
-    r"font-size\s*:\s*(?:0*\.?0+|0?\.[0-4]\d*|1(?:px|pt))[a-z%]*\s*(?:[;!]|$)|"
-    r"opacity\s*:\s*0*\.?0+\s*(?:[;!]|$)|(?:height|width)\s*:\s*0|(?:text-indent|left|top)\s*:\s*-\d{3}|"
+    r"font-size\s*:\s*(?:0+(?:\.0*)?|\.0+|0?\.[0-4]\d*|1(?:px|pt))[a-z%]*\s*(?:[;!]|$)|"
+    r"opacity\s*:\s*(?:0+(?:\.0*)?|\.0+)\s*(?:[;!]|$)|(?:height|width)\s*:\s*0|(?:text-indent|left|top)\s*:\s*-\d{3}|"
     r"color\s*:\s*(?:transparent|#fff|white|rgb\(\s*255)", re.IGNORECASE)  # white on white is the usual pair
+
+
+_HIDE_WORDS = ("display:none", "display: none", "visibility:hidden", "visibility: hidden", "collapse", "opacity",
+               "transparent", "indent", "height:0", "height: 0", "width:0", "width: 0", "size:0", "size: 0",
+               "size:1px", "size: 1px", "size:.", "size: .", "left:-", "left: -", "top:-", "top: -")
+
+
+def _may_hide(style: str) -> bool:
+    """A cheap screen (substring tests run in C) before a style is read declaration by declaration."""
+    st = style.lower()
+    for w in _HIDE_WORDS:
+        if w in st:
+            return True
+    return "background" in st and ("#fff" in st or "white" in st or "255" in st)
 
 
 def hidden_reason(style: str) -> str | None:
@@ -139,12 +156,28 @@ _OPTIONAL_LINKISH = (("<form", "form"), ("http-equiv", "meta[http-equiv]"), ("ba
 
 
 _BLOCK_TAG = re.compile(r"<(?=/?(?:p|div|br|tr|td|th|li|h[1-6]|table|blockquote|ul|ol|dl|dt|dd|hr|pre|section|"
-                        r"article|header|footer|center|form|title|address|nav|aside|main|figure|caption)[\s/>])",
-                        re.IGNORECASE)
+                        r"article|header|footer|center|form|title|address|nav|aside|main|figure|caption)[\s/>])")
+
+
+def _with_block_breaks(html: str, low: str) -> str:
+    """`html` with a newline before every block-level tag (found on the lower-cased copy: no
+    IGNORECASE scan, which is twice as slow)."""
+    if len(low) != len(html):  # a few characters change length when lower-cased; rare, so be simple
+        return re.sub(_BLOCK_TAG.pattern, "\n<", html, flags=re.IGNORECASE)
+    parts: list[str] = []
+    prev = 0
+    for m in _BLOCK_TAG.finditer(low):
+        parts.append(html[prev:m.start()])
+        prev = m.start()
+    if not parts:
+        return html
+    parts.append(html[prev:])
+    return "\n".join(parts)
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
 _NEWLINES = re.compile(r" ?\n\s*")
 _CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]{4,2048})""", re.I)
-_CSS_CONTENT = re.compile(r"""::?(?:before|after)[^{]*\{[^}]*?content\s*:\s*(["'])(.{2,200}?)\1""", re.I | re.S)
+_CSS_CONTENT = re.compile(r"""::?(?:before|after)[^{]{0,300}\{[^}]{0,2000}?content\s*:\s*(["'])(.{2,200}?)\1""",
+                          re.I | re.S)
 _CSS_REORDER = re.compile(r"unicode-bidi\s*:\s*bidi-override|flex-direction\s*:\s*(?:row|column)-reverse", re.I)
 _EVENT_ATTRS = ("onload", "onerror", "onclick", "onmouseover", "onfocus", "onsubmit")
 _REFRESH_URL = re.compile(r"url\s*=\s*['\"]?([^'\";]+)", re.I)
@@ -165,8 +198,8 @@ def _build(html: str) -> HtmlDocument:
     doc = HtmlDocument()
     # A newline before each block-level tag lets the text come out joined as rendered:
     # "Pay<b>Pal</b>" stays one word while paragraphs and cells stay apart.
-    tree = LexborHTMLParser(_BLOCK_TAG.sub("\n<", html))
     low = html.lower()
+    tree = LexborHTMLParser(_with_block_breaks(html, low))
 
     base = ""
     # URLs: one selector pass, dispatched by tag
@@ -239,6 +272,7 @@ def _build(html: str) -> HtmlDocument:
                 links.append(HtmlLink(m.group(1), "", "css"))
     style_blocks = [n.text(deep=True) for n in tree.css("style")] if "<style" in low else []
     for css in style_blocks:
+        css = css[:_MAX_CSS]
         css_low = css.lower()
         if "url(" in css_low:
             links.extend(HtmlLink(m.group(1), "", "css") for m in _CSS_URL.finditer(css))
@@ -275,8 +309,8 @@ def _build(html: str) -> HtmlDocument:
             if "hidden" in attrs:
                 reason: str | None = "hidden attribute"
             else:
-                style = attrs.get("style")
-                if not style or not _MAYBE_HIDDEN.search(style):
+                style = (attrs.get("style") or "")[:_MAX_STYLE]
+                if not style or not _may_hide(style) or not _MAYBE_HIDDEN.search(style):
                     continue
                 reason = hidden_reason(style)
             if reason is None or node.tag in ("head", "style", "script", "title", "meta", "html"):
@@ -324,12 +358,15 @@ def html_document(html: str) -> HtmlDocument:
     """The parsed document for `html`; the last few are kept so analyzers share one parse."""
     doc = _cache.get(html)
     if doc is not None:
-        _cache.move_to_end(html)
         return doc
     doc = _build(html) if html else HtmlDocument()
     _cache[html] = doc
-    if len(_cache) > _CACHE_SIZE:
-        _cache.popitem(last=False)
+    # threads may race here (a milter scanning in a pool): losing a cache entry is harmless
+    while len(_cache) > _CACHE_SIZE:
+        try:
+            _cache.popitem(last=False)
+        except KeyError:
+            break
     return doc
 
 

@@ -302,8 +302,8 @@ def _parse_url(url: str) -> UrlInfo | None:
         host_part = f"[{ip}]" if ":" in ip else ip
     else:
         ascii_host, uni_host = _idna_host(host)
-        if not ascii_host or any(c in ascii_host for c in " <>\"{}|^`"):
-            return None
+        if not ascii_host or len(ascii_host) > 253 or any(c in ascii_host for c in " <>\"{}|^`"):
+            return None  # longer than any name DNS can resolve: not a working link
         host_part = ascii_host
     path = parts.path or "/"
     query = parts.query
@@ -443,19 +443,20 @@ _TRAIL = ".,;:!?'\"*"
 
 
 def _trim(u: str) -> str:
-    while u:
-        c = u[-1]
-        if c in _TRAIL:
-            u = u[:-1]
-        elif c == ")" and u.count("(") < u.count(")"):
-            u = u[:-1]
-        elif c == "]" and u.count("[") < u.count("]"):
-            u = u[:-1]
-        elif c == ">":
-            u = u[:-1]
+    """Drop trailing punctuation and unbalanced closing brackets (counted once: linear)."""
+    opens = {")": u.count("("), "]": u.count("[")}
+    closes = {")": u.count(")"), "]": u.count("]")}
+    end = len(u)
+    while end:
+        c = u[end - 1]
+        if c in _TRAIL or c == ">":
+            end -= 1
+        elif c in closes and opens[c] < closes[c]:
+            closes[c] -= 1
+            end -= 1
         else:
             break
-    return u
+    return u[:end]
 
 
 def extract_urls_from_text(text: str, limit: int = 10_000) -> list[str]:

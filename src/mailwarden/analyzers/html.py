@@ -23,7 +23,8 @@ _BIDI_OVERRIDE = re.compile(r"[\u202d\u202e]")
 _SPECIAL_CHARS = ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u180e", "\u202d", "\u202e")
 _OBFUSCATED = re.compile(
     r"\beval\s*\(|\batob\s*\(|\bunescape\s*\(|fromCharCode|"
-    r"(?:\\x[0-9a-f]{2}){16}|(?:\\u[0-9a-f]{4}){12}|(?:%[0-9a-f]{2}){32}|[A-Za-z0-9+/]{400,}",
+    r"(?:\\x[0-9a-f]{2}){16}|(?:\\u[0-9a-f]{4}){12}|(?:%[0-9a-f]{2}){32}|"
+    r"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{400,}",  # anchored at a run's start: linear on long runs
     re.IGNORECASE,
 )
 # `location=no` inside a window.open() feature string is not navigation
@@ -101,7 +102,7 @@ class HtmlAnalyzer(Analyzer):
             ev += doc.event_handlers[:3]
             ev += [f"<script src={_clip(lk.url, 120)}>" for lk in doc.links if lk.source == "script"][:3]
             yield Finding("HTML_SCRIPT", "The HTML contains script.", ev or ["<script>"])
-            blob = script_text + "\n" + "\n".join(doc.event_handlers)
+            blob = (script_text + "\n" + "\n".join(doc.event_handlers))[:200_000]
             obf = [m for m, _ in zip(_OBFUSCATED.finditer(blob), range(5), strict=False)]
             if obf:
                 yield Finding("HTML_SCRIPT_OBFUSCATED", "Script in the HTML is obfuscated "

@@ -56,7 +56,7 @@ _DIGEST_DOMAINS = 20
 _HOST_CATEGORY_SYMBOLS = ("URL_IP_LITERAL", "URL_FREE_HOSTING", "URL_FORM_HOST", "URL_FILE_SHARE", "URL_SHORTENER",
                           "URL_SUSPICIOUS_TLD", "URL_PUNYCODE", "URL_BRAND_IN_DOMAIN")
 # where a reader can click (or is sent): images and style sheets on odd hosts are not lures
-_CLICKABLE = frozenset({"text", "html:a", "html:area", "html:form", "html:meta-refresh", "html:iframe",
+_CLICKABLE = frozenset({"text", "html:text", "html:a", "html:area", "html:form", "html:meta-refresh", "html:iframe",
                         "html:object", "html:embed", "html:frame"})
 
 
@@ -158,6 +158,8 @@ class LinksAnalyzer(Analyzer):
         if msg.html:
             doc = html_document(msg.html)
             out.extend((link.url, link.text, f"html:{link.source}") for link in doc.links)
+            # URLs written as text in the HTML ("copy this address: hxxps://…"), not as links
+            out.extend((u, "", "html:text") for u in extract_urls_from_text(doc.visible_text))
             ctx.facts["html_doc"] = doc
         for item in ctx.facts.get("extra_urls", ()) or ():
             try:
@@ -314,15 +316,18 @@ class LinksAnalyzer(Analyzer):
                 if hit is not None:
                     sym = "URL_BRAND_LOOKALIKE" if getattr(hit, "strong", True) else "URL_BRAND_IN_DOMAIN"
                     acc.add(sym, hit.detail, f"{host} imitates {hit.brand_name}")
-            if own:
-                continue  # the sender's own domain is not "free hosting" for this message
             path = info.path
+            # A form on the sending platform's own domain is still a stranger's form (Google Forms mail
+            # comes from google.com): the form check ignores who sent the message.
+            if (m := hosting.form_hosts.match(host, path)) is not None:
+                acc.add("URL_FORM_HOST", f"A link goes to a form or site builder ({m}) that anyone can use to "
+                        "collect passwords.", _clip(url))
+                continue
+            if own:
+                continue  # the sender's own site is not "free hosting" for this message
             if hosting.ipfs.match(host, path) or "/ipfs/" in path[:8] or "/ipns/" in path[:8]:
                 acc.add("URL_IPFS", f"A link goes to an IPFS gateway ({host}), where pages cannot be taken down "
                         "quickly.", _clip(url))
-            elif (m := hosting.form_hosts.match(host, path)) is not None:
-                acc.add("URL_FORM_HOST", f"A link goes to a form or site builder ({m}) that anyone can use to "
-                        "collect passwords.", _clip(url))
             elif (m := hosting.free_hosting.match(host, path)) is not None:
                 acc.add("URL_FREE_HOSTING", f"A link goes to a page on free hosting ({m}), where anyone can "
                         "publish in minutes.", _clip(url))
@@ -380,6 +385,12 @@ class LinksAnalyzer(Analyzer):
         resolver = getattr(self.engine, "resolver", None)
         if resolver is None:
             return
+        try:
+            from mailwarden.dns import is_down
+        except ImportError:  # an older DNS port without the breaker helper
+            is_down = None  # type: ignore[assignment]
+        if is_down is not None and is_down(resolver):
+            return  # no resolver, DNS disabled, or the breaker is open: never wait on a blocklist
         names: list[str] = []
         for info in infos.values():
             name = ".".join(reversed(info.ip.split("."))) if info.ip and "." in info.ip else (
@@ -396,7 +407,9 @@ class LinksAnalyzer(Analyzer):
                     answers = resolver.query(f"{name}.{zone}", "A")
                 except DNSTimeout:
                     break  # a slow list is skipped for this message, never waited on
-                except DNSError:
+                except DNSError as exc:
+                    if type(exc).__name__ == "DNSBudgetExceeded":
+                        return
                     continue
                 listed = [a for a in answers if a.startswith("127.") and not a.startswith("127.255.255.")]
                 if listed:
