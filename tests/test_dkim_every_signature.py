@@ -104,3 +104,32 @@ def test_mbox_from_line_is_ignored():
     signed = b"From alice@example.com Mon Jan  1 10:00:00 2024\n" + sign(MSG, "example.com", "r1", pem)
     res = verify_all(signed, StaticResolver({"r1._domainkey.example.com": [["TXT", rsa_rec]]}))
     assert [r.result for r in res] == ["pass"]
+
+
+def test_body_length_limited_signature_reports_an_appended_tail():
+    import dkim
+
+    pem, rsa_rec = rsa_key()
+    sig = dkim.sign(MSG, b"r1", b"example.com", pem, length=True,
+                    include_headers=[b"from", b"to", b"subject", b"date", b"message-id"])
+    zone = StaticResolver({"r1._domainkey.example.com": [["TXT", rsa_rec]]})
+    clean = verify_all(sig + MSG, zone)
+    assert [(r.result, r.unsigned_tail) for r in clean] == [("pass", 0)]
+    appended = sig + MSG + b"\r\n" + b"Call our billing desk now on +1 800 555 0100 to cancel the charge.\r\n" * 3
+    res = verify_all(appended, zone)
+    assert res[0].result == "pass" and res[0].unsigned_tail > 100
+
+
+def test_engine_reports_the_unsigned_tail():
+    import dkim
+
+    from mailwarden.engine import Engine
+
+    pem, rsa_rec = rsa_key()
+    sig = dkim.sign(MSG, b"r1", b"example.com", pem, length=True,
+                    include_headers=[b"from", b"to", b"subject", b"date", b"message-id"])
+    zone = StaticResolver({"r1._domainkey.example.com": [["TXT", rsa_rec]]})
+    raw = sig + MSG + b"\r\n" + b"Your account is locked: verify at https://login.example.net/now\r\n" * 3
+    v = Engine(resolver=zone, analyzers=["headers", "auth"]).scan(raw)
+    assert v.auth["dkim"][0]["result"] == "pass"
+    assert "DKIM_UNSIGNED_BODY_TAIL" in {f.symbol for f in v.findings}

@@ -125,9 +125,8 @@ def test_live_resolver_opens_its_circuit_after_consecutive_timeouts():
     sink.bind(("127.0.0.1", 0))
     port = sink.getsockname()[1]
     try:
-        r = LiveResolver(nameservers=["127.0.0.1"], timeout=0.05, lifetime=0.05, breaker_threshold=2,
+        r = LiveResolver(nameservers=["127.0.0.1"], port=port, timeout=0.05, lifetime=0.05, breaker_threshold=2,
                          breaker_cooldown=60)
-        r._r.port = port
         for i in range(2):
             with pytest.raises(DNSTimeout):
                 r.query(f"a{i}.example", "TXT")
@@ -136,5 +135,9 @@ def test_live_resolver_opens_its_circuit_after_consecutive_timeouts():
             r.query("b.example", "TXT")
         assert r.stats["timeouts"] == 2
         assert r.stats["short_circuited"] == 1
+        # another engine's resolver for the same servers knows the network is down
+        other = LiveResolver(nameservers=["127.0.0.1"], port=port, timeout=0.05, lifetime=0.05)
+        assert other.is_down()
+        assert not LiveResolver(nameservers=["127.0.0.1"], port=port, shared=False).is_down()
     finally:
         sink.close()

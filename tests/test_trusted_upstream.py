@@ -242,3 +242,50 @@ def test_proton_results_relocated_below_the_trace_are_believed_worst_first():
     assert v.auth["dmarc"]["result"] == "none"
     assert v.auth["spf"] == {"result": "none", "domain": "sender.example"}
     assert all(d["result"] != "pass" for d in v.auth["dkim"])
+
+
+def test_a_provider_that_reports_no_dmarc_does_not_make_it_none():
+    gmail = [h for h in GMAIL if not h.startswith("ARC-")]
+    gmail = [h.replace("; dmarc=pass (p=REJECT sp=REJECT dis=NONE) header.from=docs.example", "")
+             if h.startswith("Authentication-Results: mx.google.com; dkim") else h for h in gmail]
+    v = _engine("google").scan(_msg(*gmail))
+    assert v.auth["source"] == "upstream:google"
+    assert v.auth["dmarc"]["result"] == "none"
+    assert "DMARC_NONE" not in {f.symbol for f in v.findings}
+
+
+def test_a_by_inside_a_received_comment_is_not_a_provider_hop():
+    from mailwarden.upstream import received_hosts
+
+    assert received_hosts("from evil.example (helo x by mx.google.com) by relay.evil.example with SMTP") == (
+        "evil.example", "relay.evil.example")
+    msg = _msg("Received: from evil.example (x by mx.google.com) by relay.evil.example with SMTP; "
+               "Tue, 2 Jan 2024 10:00:01 +0000",
+               "Authentication-Results: mx.google.com; dmarc=pass header.from=bank.example",
+               "Received: from a.example (a.example [192.0.2.1]) by mx.google.com with ESMTPS; "
+               "Tue, 2 Jan 2024 10:00:00 +0000",
+               "From: Bank <alerts@bank.example>", "Subject: x", "Message-ID: <c1@evil.example>")
+    assert _engine("google").scan(msg).auth["source"] == "computed"
+
+
+def test_exchange_composite_authentication_failure_is_evidence():
+    verdict = ("spf=none (sender IP is 198.51.100.7) smtp.mailfrom=sender.example; dkim=none (message not signed) "
+               "header.d=none;dmarc=none action=none header.from=paypa1-billing.example;compauth=fail reason=001")
+    v = _engine("microsoft").scan(exo_message(verdict))
+    f = {x.symbol: x for x in v.findings}["AUTH_UPSTREAM_COMPAUTH_FAIL"]
+    assert f.weight > 0 and "reason=001" in f.evidence[0]
+    # not on top of a DMARC failure, which already says it
+    assert "AUTH_UPSTREAM_COMPAUTH_FAIL" not in {x.symbol for x in _engine("microsoft").scan(exo_message(EXO_FAIL)).findings}
+
+
+def test_our_authserv_id_written_at_our_own_receiving_hop_is_not_a_forgery():
+    msg = _msg("Authentication-Results: gw.example.org; auth=pass smtp.auth=alice@example.org",
+               "Received: from laptop.example.org (laptop.example.org [192.0.2.50]) by gw.example.org with ESMTPSA; "
+               "Tue, 2 Jan 2024 10:00:00 +0000",
+               "From: Alice <alice@example.org>", "Subject: Minutes", "Message-ID: <m1@example.org>")
+    v = _engine(authserv_id="gw.example.org").scan(msg)
+    assert "AUTHRES_FORGED" not in {f.symbol for f in v.findings}
+    # the same header inside a message with no trace at all cannot be ours
+    bare = _msg("Authentication-Results: gw.example.org; dmarc=pass header.from=bank.example",
+                "From: Bank <alerts@bank.example>", "Subject: x", "Message-ID: <m2@x.example>")
+    assert "AUTHRES_FORGED" in {f.symbol for f in _engine(authserv_id="gw.example.org").scan(bare).findings}

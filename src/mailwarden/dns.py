@@ -193,16 +193,39 @@ class NullResolver:
 
 
 # ---------------------------------------------------------------- live DNS
+class _State:
+    """Cache and circuit-breaker state: the health of the network is a property of the process,
+    not of one Engine, so resolvers for the same nameservers share it."""
+
+    def __init__(self) -> None:
+        self.cache: OrderedDict[tuple[str, str], tuple[float, Any]] = OrderedDict()
+        self.lock = threading.Lock()
+        self.consecutive_timeouts = 0
+        self.open_until = 0.0
+        self.stats = {"queries": 0, "cache_hits": 0, "timeouts": 0, "short_circuited": 0}
+
+
+_STATES: dict[tuple, _State] = {}
+_STATES_LOCK = threading.Lock()
+
+
+def _shared_state(key: tuple) -> _State:
+    with _STATES_LOCK:
+        return _STATES.setdefault(key, _State())
+
+
 class LiveResolver:
     """dnspython with short timeouts, a TTL cache and a circuit breaker.
 
-    After `breaker_threshold` consecutive timeouts the breaker opens for `breaker_cooldown`
-    seconds: queries raise DNSTimeout immediately instead of waiting, then one query probes
-    again. Cached answers (positive and negative) are still served while it is open.
+    After `breaker_threshold` consecutive timeouts (or unreachable servers) the breaker opens for
+    `breaker_cooldown` seconds: queries raise DNSTimeout immediately instead of waiting, then one
+    query probes again. Cached answers (positive and negative) are still served while it is open.
+    Resolvers for the same nameservers share cache and breaker within a process (`shared=True`).
     """
 
     def __init__(self, nameservers: list[str] | None = None, timeout: float = 1.0, lifetime: float = 2.0,
-                 cache_size: int = 20000, breaker_threshold: int = 3, breaker_cooldown: float = 30.0) -> None:
+                 cache_size: int = 20000, breaker_threshold: int = 3, breaker_cooldown: float = 30.0,
+                 shared: bool = True, port: int | None = None) -> None:
         import dns.resolver
 
         try:
@@ -211,37 +234,42 @@ class LiveResolver:
             raise DNSError(f"no usable resolver configuration: {exc}") from None
         if nameservers:
             self._r.nameservers = list(nameservers)
+        if port:
+            self._r.port = port
         self._r.timeout = timeout
         self._r.lifetime = lifetime
         self._r.cache = None  # ours below is shared across record types and counts negatives too
-        self._cache: OrderedDict[tuple[str, str], tuple[float, Any]] = OrderedDict()
+        key = (tuple(str(n) for n in self._r.nameservers), self._r.port)
+        self._s = _shared_state(key) if shared else _State()
         self._cache_size = cache_size
-        self._lock = threading.Lock()
-        self._consecutive_timeouts = 0
-        self._open_until = 0.0
         self.breaker_threshold = breaker_threshold
         self.breaker_cooldown = breaker_cooldown
-        self.stats = {"queries": 0, "cache_hits": 0, "timeouts": 0, "short_circuited": 0}
+
+    @property
+    def stats(self) -> dict[str, int]:
+        return self._s.stats
 
     def _cached(self, key: tuple[str, str]) -> Any:
-        with self._lock:
-            item = self._cache.get(key)
+        st = self._s
+        with st.lock:
+            item = st.cache.get(key)
             if item is None:
                 return None
             expires, value = item
             if expires < time.monotonic():
-                del self._cache[key]
+                del st.cache[key]
                 return None
-            self._cache.move_to_end(key)
-            self.stats["cache_hits"] += 1
+            st.cache.move_to_end(key)
+            st.stats["cache_hits"] += 1
             return value
 
     def _store(self, key: tuple[str, str], value: Any, ttl: float) -> None:
-        with self._lock:
-            self._cache[key] = (time.monotonic() + max(30.0, min(ttl, 3600.0)), value)
-            self._cache.move_to_end(key)
-            while len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
+        st = self._s
+        with st.lock:
+            st.cache[key] = (time.monotonic() + max(30.0, min(ttl, 3600.0)), value)
+            st.cache.move_to_end(key)
+            while len(st.cache) > self._cache_size:
+                st.cache.popitem(last=False)
 
     def query(self, name: str, rdtype: str) -> list[str]:
         import dns.exception
@@ -256,14 +284,15 @@ class LiveResolver:
                 raise NXDomain(qname)
             return list(hit)
         now = time.monotonic()
-        with self._lock:
-            if now < self._open_until:
-                self.stats["short_circuited"] += 1
+        st = self._s
+        with st.lock:
+            if now < st.open_until:
+                st.stats["short_circuited"] += 1
                 raise DNSTimeout(f"{qname}: DNS unreachable (circuit open)")
-            if self._consecutive_timeouts >= self.breaker_threshold:
+            if st.consecutive_timeouts >= self.breaker_threshold:
                 # half-open: let this one query probe; re-open at once if it times out too
-                self._open_until = now + self.breaker_cooldown
-            self.stats["queries"] += 1
+                st.open_until = now + self.breaker_cooldown
+            st.stats["queries"] += 1
         try:
             ans = self._r.resolve(qname + ".", rdtype, raise_on_no_answer=False, search=False)
         except dns.resolver.NXDOMAIN:
@@ -276,10 +305,13 @@ class LiveResolver:
             self._timed_out()
             raise DNSTimeout(qname) from None
         except dns.resolver.NoNameservers as exc:
-            self._ok()
+            # every server failed (SERVFAIL, REFUSED, unreachable): as bad as silence for the breaker
+            self._timed_out()
             raise DNSError(f"{qname}: {exc}") from None
         except dns.exception.DNSException as exc:
             raise DNSError(f"{qname}: {exc}") from None
+        except (ValueError, UnicodeError) as exc:  # names no resolver can ask for
+            raise DNSError(f"{qname[:100]}: {exc}") from None
         self._ok()
         out = [_rdata_text(rdtype, rd) for rd in ans.rrset] if ans.rrset is not None else []
         ttl = ans.rrset.ttl if ans.rrset is not None else 300
@@ -288,20 +320,21 @@ class LiveResolver:
 
     def is_down(self) -> bool:
         """True while the circuit breaker is open: callers may skip work that needs DNS."""
-        with self._lock:
-            return time.monotonic() < self._open_until
+        with self._s.lock:
+            return time.monotonic() < self._s.open_until
 
     def _ok(self) -> None:
-        with self._lock:
-            self._consecutive_timeouts = 0
-            self._open_until = 0.0
+        with self._s.lock:
+            self._s.consecutive_timeouts = 0
+            self._s.open_until = 0.0
 
     def _timed_out(self) -> None:
-        with self._lock:
-            self.stats["timeouts"] += 1
-            self._consecutive_timeouts += 1
-            if self._consecutive_timeouts >= self.breaker_threshold:
-                self._open_until = time.monotonic() + self.breaker_cooldown
+        st = self._s
+        with st.lock:
+            st.stats["timeouts"] += 1
+            st.consecutive_timeouts += 1
+            if st.consecutive_timeouts >= self.breaker_threshold:
+                st.open_until = time.monotonic() + self.breaker_cooldown
 
 
 # ---------------------------------------------------------------- per message

@@ -99,9 +99,18 @@ def boundary_provider(own_domains: list[str], own_authserv_id: str | None = None
 AR_NAMES = ("authentication-results", "arc-authentication-results")
 
 
+_COMMENT = re.compile(r"\([^()]*\)")
+
+
 def received_hosts(value: str) -> tuple[str | None, str | None]:
-    """(from host, by host) of one Received header value."""
+    """(from host, by host) of one Received header value. Comments are removed first: the sender
+    writes them (HELO text, "(authenticated by …)"), so a `by` inside one proves nothing."""
     v = value[:2000]
+    for _ in range(5):
+        stripped = _COMMENT.sub(" ", v)
+        if stripped == v:
+            break
+        v = stripped
     m_from = _FROM.match(v)
     m_by = _BY.search(v)
     return (m_from.group(1).strip("[]") if m_from else None), (m_by.group(1).strip("[]") if m_by else None)
@@ -151,6 +160,8 @@ class UpstreamResults:
     arc: dict = field(default_factory=lambda: {"result": "none"})
     believed: list[ARSeen] = field(default_factory=list)  # the headers the results came from
     mine: list[ARSeen] = field(default_factory=list)  # every header the provider wrote above its hop
+    reported: set[str] = field(default_factory=set)  # methods the provider actually gave a result for
+    compauth: dict | None = None  # Exchange Online's composite authentication: {"result", "reason"}
 
 
 def receiving_hop(msg: Message, provider: Provider) -> tuple[int, str] | None:
@@ -236,13 +247,16 @@ def _merge(provider: str, idx: int, hop: str, mine: list[ARSeen], worst: bool = 
                 return None
             s, r = max(cands, key=lambda c: _BADNESS.get(_word(c[1].result), 3))
             used.add(s.index)
+            out.reported.add(method)
             if method == "dkim":
                 return s, [r2 for _, r2 in cands]
+            out.reported.add(method)
             return s, [r]
         for s in ordered:
             rs = [r for r in s.header.results if r.method == method]
             if rs:
                 used.add(s.index)
+                out.reported.add(method)
                 return s, rs
         return None
 
@@ -267,6 +281,9 @@ def _merge(provider: str, idx: int, hop: str, mine: list[ARSeen], worst: bool = 
         out.dmarc = {"result": _word(r.result), "domain": domain_of(r.prop("header.from")), "policy": policy}
     if hit := first("arc"):
         out.arc = {"result": _word(hit[1][0].result)}
+    if hit := first("compauth"):
+        r = hit[1][0]
+        out.compauth = {"result": r.raw_result or r.result, "reason": (r.reason or r.prop("reason") or "")[:20]}
     if worst and out.dmarc["result"] != "pass":
         # sender text may sit in a relocated block: a DKIM pass is believed there only when the
         # provider's (worst) DMARC verdict corroborates it

@@ -115,7 +115,8 @@ class AuthAnalyzer(Analyzer):
         ctx.facts["auth"] = facts
         ctx.authentication_results = format_authentication_results(self.authserv_id, out_results)
         yield from self._findings(ctx, facts, upstream)
-        yield from self._claims(seen, upstream, facts, from_domains)
+        first_received = next((i for i, h in enumerate(msg.headers) if h.key == "received"), None)
+        yield from self._claims(seen, upstream, facts, from_domains, first_received)
 
     # ------------------------------------------------------------ computing
     def _compute(self, msg: Message, ctx: ScanContext, from_domains: list[str], sig_headers: list,
@@ -204,6 +205,7 @@ class AuthAnalyzer(Analyzer):
     # ------------------------------------------------------------ findings
     def _findings(self, ctx: ScanContext, facts: AuthFacts, up: UpstreamResults | None) -> Iterator[Finding]:
         a = ctx.auth
+        detail = ctx.facts.get("auth_detail", {})
         src = "" if up is None else f" (as {up.provider} judged it on receipt)"
         ev_src = [] if up is None else [f"trusted hop: Received: {up.hop[:200]}"]
         derived = ctx.envelope.derived and up is None
@@ -220,11 +222,17 @@ class AuthAnalyzer(Analyzer):
                           f"its own{src}.", spf_ev + ev_src, factor)
         elif spf["result"] == "permerror":
             yield Finding("SPF_PERMERROR", f"The SPF record of {spf['domain']} is broken{src}.", spf_ev + ev_src)
-        detail = ctx.facts.get("auth_detail", {})
         helo = detail.get("helo")
         if helo is not None and helo.result == "fail":
             yield Finding("SPF_HELO_FAIL", f"The server introduced itself as {helo.domain}, which that name's SPF "
                           "record does not allow.", [f"helo={helo.domain}", f"client IP {ctx.envelope.ip}"], factor)
+        for d in detail.get("dkim") or []:
+            if d.result == "pass" and d.unsigned_tail:
+                yield Finding("DKIM_UNSIGNED_BODY_TAIL", f"The DKIM signature of {d.domain} covers only the start of "
+                              f"the body (l= tag); {d.unsigned_tail} bytes after it were added by someone else.",
+                              [f"dkim=pass header.d={d.domain} header.s={d.selector} with l=",
+                               f"{d.unsigned_tail} unsigned bytes"])
+                break
         fails = [d for d in a["dkim"] if d["result"] == "fail"]
         if fails:
             yield Finding("DKIM_FAIL", f"The DKIM signature of {fails[0]['domain']} does not verify: the message "
@@ -259,7 +267,12 @@ class AuthAnalyzer(Analyzer):
             else:
                 yield Finding("DMARC_FAIL", f"The message claims to be from {dom}, but fails that domain's DMARC "
                               f"check{src}.", dm_ev + ev_src)
-        elif dm["result"] == "none" and dom:
+        if up is not None and up.compauth and up.compauth["result"] == "fail" and dm["result"] != "fail":
+            # Microsoft's implicit sender authentication failed, though DMARC itself did not
+            yield Finding("AUTH_UPSTREAM_COMPAUTH_FAIL", f"{up.provider.capitalize()} could not confirm that "
+                          f"{dom or 'the sender'} really sent this message: its composite authentication failed.",
+                          [f"compauth=fail reason={up.compauth['reason']}"] + ev_src)
+        if dm["result"] == "none" and dom and (up is None or "dmarc" in up.reported):
             yield Finding("DMARC_NONE", f"{dom} publishes no DMARC policy, so anyone can send mail in its name"
                           f"{src}.", dm_ev + ev_src)
         elif dm["result"] == "pass" and dom:
@@ -267,8 +280,12 @@ class AuthAnalyzer(Analyzer):
                           "(this says who sent it, not that it is safe).", dm_ev + ev_src)
 
     def _claims(self, seen: list[ARSeen], up: UpstreamResults | None, facts: AuthFacts,
-                from_domains: list[str]) -> Iterator[Finding]:
-        """Authentication-Results written by anyone we do not believe: evidence, never trust."""
+                from_domains: list[str], first_received: int | None = None) -> Iterator[Finding]:
+        """Authentication-Results written by anyone we do not believe: evidence, never trust.
+
+        A header with our own authserv-id is forged when it arrived with the message, i.e. sits
+        below a Received header (or there is no Received header at all). Above the topmost Received
+        it was written at our own receiving hop (our MTA, e.g. for authenticated submission)."""
         # everything the trusted provider wrote above its hop is its own, used or not
         believed = {s.index for s in up.mine} if up else set()
         forged, untrusted, contradicting = [], [], []
@@ -279,7 +296,8 @@ class AuthAnalyzer(Analyzer):
             low = s.value[:4000].lower()
             text = f"{s.name}: {s.value[:200]}"
             if not s.arc and own in low and s.header.authserv_id == own:
-                forged.append(text)
+                if first_received is None or s.index > first_received:
+                    forged.append(text)
                 continue
             if not _PASS_CLAIM.search(low):
                 continue

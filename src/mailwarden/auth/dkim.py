@@ -33,6 +33,7 @@ class DKIMResult:
     algorithm: str = ""
     header_b: str = ""  # first 8 characters of b=, as RFC 6008 header.b
     reason: str = ""
+    unsigned_tail: int = 0  # bytes of body after what an l= signature covers (appended, unsigned)
 
 
 class _Recorder(logging.Logger):
@@ -82,7 +83,7 @@ def make_dnsfunc(resolver: Any, state: dict | None = None) -> Any:
 
 def _tags(value: bytes) -> dict[bytes, bytes]:
     try:
-        return parse_tag_value(re.sub(rb"\s+", b"", value) if b"b=" not in value else value)
+        return parse_tag_value(value)
     except (InvalidTagValueList, ValueError, IndexError):
         return {}
 
@@ -132,6 +133,21 @@ def unverifiable(sig_values: list[str], resolver: Any) -> list[DKIMResult] | Non
     return out if len(sig_values) <= MAX_SIGNATURES else None
 
 
+def _unsigned_tail(raw: bytes, l_tag: bytes | None) -> int:
+    """How much body lies beyond an l= limit (RFC 6376 §8.2: content may be appended after it).
+    Measured on the raw body, with slack for canonicalisation, so only a real tail counts."""
+    if not l_tag:
+        return 0
+    try:
+        limit = int(l_tag.strip())
+    except ValueError:
+        return 0
+    m = re.search(rb"\r?\n\r?\n", raw)
+    body = raw[m.end():] if m else b""
+    extra = len(body.rstrip(b"\r\n\t ")) - limit
+    return extra if extra > max(64, limit // 10) else 0
+
+
 def verify_all(raw: bytes, resolver: Any, max_signatures: int = MAX_SIGNATURES) -> list[DKIMResult]:
     """Verify every DKIM-Signature of the message, in header order."""
     raw = strip_mbox_line(raw)
@@ -175,6 +191,7 @@ def verify_all(raw: bytes, resolver: Any, max_signatures: int = MAX_SIGNATURES) 
         else:
             if ok:
                 res.result, res.reason = "pass", ""
+                res.unsigned_tail = _unsigned_tail(raw, tags.get(b"l"))
             elif state.get("missing"):
                 res.result, res.reason = "permerror", "no key published for this selector"
             elif log.last_error and ("Key" in log.last_error or "key" in log.last_error):

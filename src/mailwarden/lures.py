@@ -1,0 +1,169 @@
+"""What a message asks its reader to do: lure vocabulary, matched in one pass.
+
+The vocabulary is data (`data/lures/<lang>.toml`): for each category a list of
+phrases, in English, Portuguese, Spanish, German and French. Text and phrases are
+normalised the same way before matching:
+
+- zero-width characters dropped; Cyrillic and Greek letters that look Latin mapped
+  to Latin (`Ρayment` with a Greek Ρ reads as "payment");
+- lower-cased, accents folded (`ação` → `acao`, `ß` → `ss`);
+- inside words that mix letters with `0 3 4 5 @ $`, those are read as letters
+  (`acc0unt` → `account`, `p@ssword` → `password`);
+- every run of non-alphanumerics becomes one space.
+
+A phrase matches on word boundaries; a phrase written with a trailing `*` matches
+as a word prefix (`desbloque*`). All phrases of all languages sit in one
+Aho-Corasick automaton, so each text costs one pass however large the vocabulary.
+
+Public API (other analyzers use it): `match_lures(text) -> list[LureHit]`,
+`find_money(text) -> list[str]`, `normalize(text) -> str`, `CATEGORIES`.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import ahocorasick
+
+__all__ = ["CATEGORIES", "CONFUSABLE_LETTERS", "LANGUAGES", "LureHit", "find_money", "match_lures", "normalize", "vocabulary"]
+
+CATEGORIES = ("callback", "credential", "fake_2fa", "message_bait", "account_anomaly", "invoice_payment",
+              "crypto", "gift_card", "urgency", "threat", "prize", "delivery", "document_share")
+LANGUAGES = ("en", "pt", "es", "de", "fr")
+MAX_CHARS = 30_000  # lures sit near the top; matching further only costs time
+
+
+@dataclass(frozen=True)
+class LureHit:
+    category: str
+    phrase: str
+    lang: str
+
+
+# Latin lookalikes from Cyrillic and Greek (lower- and upper-case), and invisibles.
+_CONFUSABLES = {
+    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i", "ј": "j", "ѕ": "s",
+    "ԁ": "d", "ɡ": "g", "һ": "h", "ӏ": "l", "ν": "v", "ο": "o", "ρ": "p", "α": "a", "ε": "e", "ι": "i",
+    "κ": "k", "τ": "t", "υ": "u", "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O",
+    "Р": "P", "С": "C", "Т": "T", "Х": "X", "І": "I", "Ј": "J", "Ѕ": "S", "Α": "A", "Β": "B", "Ε": "E",
+    "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y",
+    "Χ": "X", "ß": "ss", "ſ": "s", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d",
+}
+CONFUSABLE_LETTERS = frozenset(k for k in _CONFUSABLES if len(k) == 1 and k not in "ßſæœøłđ")
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u034f"
+_FOLD = dict(_CONFUSABLES, **dict.fromkeys(_INVISIBLE, ""))
+# str.translate with a dict is slow on long texts; a regex finds the few characters to fold.
+_FOLD_RE = re.compile("[" + "".join(_FOLD) + "]")
+# Digit or symbol lookalikes sandwiched between letters: acc0unt, p@ssword, v3rify.
+_LEET_RE = re.compile(r"(?<=[a-z])[0345@$]+(?=[a-z])")
+_LEET = str.maketrans({"0": "o", "3": "e", "4": "a", "5": "s", "@": "a", "$": "s"})
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def normalize(text: str) -> str:
+    """Lower-case, accent-folded, confusable-folded text with single spaces, padded with spaces."""
+    s = text[:MAX_CHARS]
+    if not s.isascii():
+        s = _FOLD_RE.sub(lambda m: _FOLD[m.group(0)], s).lower()
+        s = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode("ascii")
+    else:
+        s = s.lower()
+    s = _LEET_RE.sub(lambda m: m.group(0).translate(_LEET), s)
+    return " " + _NON_ALNUM.sub(" ", s).strip() + " "
+
+
+def _phrase_key(phrase: str) -> str:
+    prefix = phrase.rstrip().endswith("*")
+    key = normalize(phrase.rstrip().rstrip("*"))
+    return key.rstrip() if prefix else key
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> dict[str, dict[str, list[str]]]:
+    """{lang: {category: [phrase, ...]}} as bundled."""
+    out: dict[str, dict[str, list[str]]] = {}
+    folder = resources.files("mailwarden") / "data" / "lures"
+    for item in sorted(folder.iterdir(), key=lambda p: p.name):
+        if not item.name.endswith(".toml"):
+            continue
+        lang = item.name[:-5]
+        data = tomllib.loads(item.read_text(encoding="utf-8"))
+        cats: dict[str, list[str]] = {}
+        for cat, entry in data.items():
+            if cat not in CATEGORIES:
+                raise ValueError(f"lures/{item.name}: unknown category {cat!r}")
+            phrases = entry.get("phrases") if isinstance(entry, dict) else None
+            if not isinstance(phrases, list) or not all(isinstance(p, str) and p.strip() for p in phrases):
+                raise ValueError(f"lures/{item.name}: [{cat}] needs phrases = [non-empty strings]")
+            cats[cat] = phrases
+        out[lang] = cats
+    return out
+
+
+@lru_cache(maxsize=1)
+def _automaton() -> ahocorasick.Automaton:
+    table: dict[str, list[LureHit]] = {}
+    for lang, cats in vocabulary().items():
+        for cat, phrases in cats.items():
+            for phrase in phrases:
+                key = _phrase_key(phrase)
+                if len(key.strip()) < 2:
+                    raise ValueError(f"lures/{lang}.toml: phrase {phrase!r} is empty after normalisation")
+                hit = LureHit(cat, phrase.rstrip("*").strip(), lang)
+                bucket = table.setdefault(key, [])
+                if hit not in bucket:
+                    bucket.append(hit)
+    auto = ahocorasick.Automaton()
+    for key, hits in table.items():
+        auto.add_word(key, tuple(hits))
+    auto.make_automaton()
+    return auto
+
+
+def match_lures(text: str) -> list[LureHit]:
+    """Lure phrases in `text`, each once, in order of first appearance."""
+    if not text:
+        return []
+    norm = normalize(text)
+    seen: dict[LureHit, None] = {}
+    for _end, hits in _automaton().iter(norm):
+        for h in hits:
+            seen.setdefault(h, None)
+    return list(seen)
+
+
+_CUR_PRE = r"(?:US\$|R\$|C\$|A\$|AU\$|CA\$|\$|€|£|¥|USD|EUR|GBP|BRL|CHF|CAD|AUD|MXN)"
+_CUR_POST = r"(?:€|\$|USD|EUR|GBP|BRL|CHF|CAD|AUD|MXN|euros?|dollars?|reais|real)"
+_AMOUNT = r"\d{1,3}(?:[.,\u00a0 ]\d{3})*(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?"
+_MONEY = re.compile(
+    rf"(?<![\w$€£¥])(?:{_CUR_PRE}\s?(?:{_AMOUNT})|(?:{_AMOUNT})\s?{_CUR_POST})(?![\w])",
+    re.IGNORECASE,
+)
+
+
+_CURRENCY = re.compile(rf"[$€£¥]|\b(?:{_CUR_POST[3:-1]})\b", re.IGNORECASE)
+
+
+def find_money(text: str) -> list[str]:
+    """Money amounts written with a currency ("$499.99", "R$ 1.234,56", "49,90 €", "300 USD"), in order."""
+    if not text:
+        return []
+    text = text[:MAX_CHARS]
+    out: list[str] = []
+    last = -1
+    # Only look around currency markers: digit-heavy text (patches, logs) would otherwise cost
+    # a regex attempt at every digit.
+    for cur in _CURRENCY.finditer(text):
+        lo = max(last, cur.start() - 30, 0)
+        for m in _MONEY.finditer(text, lo, min(len(text), cur.end() + 30)):
+            if m.start() >= last and m.start() <= cur.start() <= m.end():
+                out.append(m.group(0).strip())
+                last = m.end()
+        if len(out) >= 50:
+            break
+    return out

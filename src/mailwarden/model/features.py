@@ -1,0 +1,152 @@
+"""What the learned model sees: the author's words and the link targets, nothing about transport.
+
+`document(msg)` turns a parsed message into one string of tokens. It deliberately leaves out:
+
+- every header except the subject: routing, authentication, dates, mailer names and
+  mbox `From ` lines say when and how a message travelled, which in public corpora
+  mostly encodes the collection's era, not whether the mail is malicious;
+- email addresses, the recipient's own address and its local part anywhere in the
+  text, and known anonymisation placeholders of public phishing collections
+  (`phishing@pot`, `rodrigo-f-p`): a model that learns a corpus' redaction marks
+  learns nothing about phishing;
+- digits (every run of digits becomes `0`, years and dates included), so neither
+  era nor order numbers become features;
+- function words of English, Portuguese, Spanish, German and French (`stopwords.py`):
+  in public corpora all non-English mail is phishing, and "sie" or "vous" must not
+  become evidence; accents are folded so "não" and "nao" are one word;
+- quoted reply lines (`> …`), signature blocks after `-- ` and mailing-list footers:
+  they are the list's and the correspondents' words, not the sender's request;
+- URL schemes (http vs https is an era marker): links become host-label and path-word
+  tokens (`u_h_<label>`, `u_tld_<tld>`, `u_p_<word>`).
+
+Each lure category found (`mailwarden.lures`) adds one `lure_<category>` token.
+The subject is added twice, once with an `s_` prefix, so subject wording carries weight.
+`FEATURE_VERSION` changes whenever this mapping changes; a stored model with another
+version is refused rather than fed features it was not trained on.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from mailwarden.lures import match_lures
+from mailwarden.message import Message
+from mailwarden.model.stopwords import STOP_WORDS
+
+FEATURE_VERSION = 3
+MAX_CHARS = 20_000
+
+_EMAIL = re.compile(r"(?<![\w.+%-])[\w.+%-]+(?:@|&#64;|\s@\s|\[at\]|\(at\))[\w-]+(?:\.[\w-]+)*", re.IGNORECASE)
+# Placeholders public phishing collections write over the real recipient.
+_ARTEFACTS = re.compile(r"phishing\s*@\s*pot|phish\.me\.again|rodrigo[-_. ]?f[-_. ]?p|\bphishing pot\b")
+_URL = re.compile(r"(?:https?://|www\.)([^\s/\"'<>()\[\]{}|\\^`]+)([^\s\"'<>()\[\]{}|\\^`]*)")
+_HREF = re.compile(r"""href\s*=\s*["']?\s*(?:https?:)?//([^\s/"'<>]+)([^\s"'<>]*)""")
+_DIGITS = re.compile(r"\d+")
+_WORDS = re.compile(r"[a-z]{3,20}")
+_SIG = re.compile(r"\n-- ?\n.*", re.DOTALL)
+_FOOTER = re.compile(r"\n_{20,}\n.*", re.DOTALL)
+_TOKEN = re.compile(r"\w\w+")
+_COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
+
+
+def _fold(text: str) -> str:
+    """Lower-case, accents and digits folded; function words (any of five languages) dropped."""
+    text = text.lower()
+    if not text.isascii():
+        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
+    text = _DIGITS.sub("0", text)
+    return " ".join(w for w in _TOKEN.findall(text) if w not in STOP_WORDS)
+
+
+def _recipient_tokens(msg: Message) -> list[str]:
+    out = []
+    for name in ("to", "delivered-to", "x-original-to"):
+        for value in (msg.header(name) or "",):
+            for m in _EMAIL.finditer(value):
+                local = re.split(r"@|&#64;|\[at\]|\(at\)", m.group(0), maxsplit=1)[0].strip().lower()
+                if len(local) >= 4:
+                    out.append(local)
+    return out
+
+
+def _strip_personal(text: str, recipients: list[str]) -> str:
+    """Lower-cased text without addresses, the recipient's name-part and anonymisation marks."""
+    text = text.lower()
+    if "phish" in text or "rodrigo" in text:
+        text = _ARTEFACTS.sub(" ", text)
+    if "@" in text or "&#64;" in text:
+        # An address never contains whitespace: dropping every word with an @ is exact and fast.
+        text = " ".join(w for w in text.split() if "@" not in w and "&#64;" not in w)
+    present = [r for r in recipients if r in text]
+    if present:
+        text = re.sub("|".join(map(re.escape, present)), " ", text)
+    return text
+
+
+def _own_lines(text: str) -> str:
+    """Drop quoted reply lines and their "On …, X wrote:" introductions."""
+    if ">" not in text and "wrote:" not in text:
+        return text
+    keep = []
+    for line in text.split("\n"):
+        stripped = line.lstrip()
+        if stripped.startswith((">", "|")) or stripped.rstrip().endswith("wrote:"):
+            continue
+        keep.append(line)
+    return "\n".join(keep)
+
+
+def _url_tokens(host: str, path: str) -> list[str]:
+    host = host.lower().split("@")[-1].split(":")[0].strip(".")
+    labels = [lab for lab in host.split(".") if lab and not lab.isdigit()]
+    toks = []
+    if labels:
+        toks.append("u_tld_" + labels[-1][:15])
+        toks.extend("u_h_" + _DIGITS.sub("0", lab)[:30] for lab in labels[:-1][-3:] if lab != "www")
+    else:
+        toks.append("u_ip")
+    toks.extend("u_p_" + w for w in _WORDS.findall(path.lower())[:8])
+    return toks
+
+
+def url_tokens(msg: Message) -> list[str]:
+    """Host and path tokens of links in the visible text and in HTML hrefs, schemes left out."""
+    toks: list[str] = []
+    seen: set[tuple[str, str]] = set()
+    sources = (msg.visible_text[:MAX_CHARS].lower(), msg.html[: MAX_CHARS * 4].lower() if msg.html_parts else "")
+    for pattern, text in ((_URL, sources[0]), (_HREF, sources[1])):
+        for m in pattern.finditer(text):
+            key = (m.group(1).lower(), m.group(2)[:100])
+            if key in seen:
+                continue
+            seen.add(key)
+            toks.extend(_url_tokens(*key))
+            if len(seen) >= 50:
+                break
+    return toks
+
+
+def body_text(msg: Message) -> str:
+    """The sender's own words: visible text without quoted replies, signatures, list footers and links."""
+    text = msg.visible_text[:MAX_CHARS].replace("\r\n", "\n").replace("\r", "\n")
+    text = _SIG.sub("\n", text)
+    text = _FOOTER.sub("\n", text)
+    text = _own_lines(text)
+    return _URL.sub(" ", text.lower())
+
+
+def document(msg: Message, lure_categories: Iterable[str] | None = None) -> str:
+    """The token string the model is trained and run on.
+
+    `lure_categories` saves a second vocabulary pass when the lures analyzer already ran.
+    """
+    recipients = _recipient_tokens(msg)
+    subject = _fold(_strip_personal(msg.subject or "", recipients))
+    body = _fold(_strip_personal(body_text(msg), recipients))
+    if lure_categories is None:
+        lure_categories = {h.category for h in match_lures(msg.subject or "") + match_lures(msg.visible_text)}
+    lures = sorted("lure_" + c for c in set(lure_categories))
+    parts = [subject, " ".join("s_" + w for w in subject.split()), body, " ".join(url_tokens(msg)), " ".join(lures)]
+    return " ".join(p for p in parts if p)

@@ -1,0 +1,195 @@
+"""Storing and loading the learned model: numeric arrays and JSON only, never pickles."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from mailwarden.model.features import FEATURE_VERSION
+
+MODEL_DIRNAME = "model"
+N_FEATURES = 2**18
+NGRAMS = (1, 1)  # word unigrams: bigrams measured no better on a corpus split, and cost more
+WEIGHTS_FILE = "weights.npz"
+EXAMPLES_FILE = "examples.npz"
+META_FILE = "meta.json"
+
+
+class ModelError(ValueError):
+    """A stored model that cannot be used (corrupt, or built for other features)."""
+
+
+_VECTORIZER: Any = None
+
+
+def vectorizer() -> Any:
+    """The hashing vectoriser (stateless: nothing about it is stored but its width)."""
+    global _VECTORIZER
+    if _VECTORIZER is None:
+        from sklearn.feature_extraction.text import HashingVectorizer
+
+        _VECTORIZER = HashingVectorizer(n_features=N_FEATURES, ngram_range=NGRAMS, alternate_sign=False,
+                                        binary=True, norm="l2", lowercase=False, dtype=np.float64)
+    return _VECTORIZER
+
+
+def feature_index(term: str) -> int:
+    """The column HashingVectorizer puts `term` in (same murmurhash3 and folding as scikit-learn's)."""
+    from sklearn.utils import murmurhash3_32
+
+    h = murmurhash3_32(term.encode("utf-8"), seed=0, positive=False)
+    if h == -2147483648:
+        return (2147483647 - (N_FEATURES - 1)) % N_FEATURES
+    return abs(h) % N_FEATURES
+
+
+def model_dir(state_dir: str | os.PathLike[str]) -> Path:
+    return Path(state_dir) / MODEL_DIRNAME
+
+
+def _atomic_write(path: Path, write: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@dataclass
+class TextModel:
+    coef: np.ndarray  # float64, shape (N_FEATURES,)
+    intercept: float
+    t: float  # SGD step counter, so that partial_fit continues the learning-rate schedule
+    platt_a: float
+    platt_b: float
+    meta: dict = field(default_factory=dict)
+
+    def decision(self, doc: str) -> float:
+        x = vectorizer().transform([doc])
+        return float(x.dot(self.coef)[0] + self.intercept)
+
+    def probability(self, doc: str) -> float:
+        """Calibrated probability that the message is phishing or fraud."""
+        z = self.platt_a * self.decision(doc) + self.platt_b
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+    def top_terms(self, doc: str, n: int = 5) -> list[str]:
+        """The words of this message that pushed the score up most (for evidence)."""
+        scored = sorted(((float(self.coef[feature_index(t)]), t) for t in set(vectorizer().build_analyzer()(doc))),
+                        reverse=True)
+        return [t for w, t in scored[:n] if w > 0]
+
+    def save(self, state_dir: str | os.PathLike[str]) -> None:
+        d = model_dir(state_dir)
+        _atomic_write(d / WEIGHTS_FILE, lambda fh: np.savez_compressed(
+            fh, coef=self.coef.astype(np.float32), intercept=np.array([self.intercept]), t=np.array([self.t]),
+            platt=np.array([self.platt_a, self.platt_b])))
+        meta = dict(self.meta, feature_version=FEATURE_VERSION, n_features=N_FEATURES, ngrams=list(NGRAMS))
+        _atomic_write(d / META_FILE, lambda fh: fh.write(json.dumps(meta, indent=2, sort_keys=True).encode()))
+
+
+def read_meta(state_dir: str | os.PathLike[str]) -> dict | None:
+    path = model_dir(state_dir) / META_FILE
+    if not path.exists():
+        return None
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"{path}: unreadable model metadata ({exc})") from exc
+    if not isinstance(meta, dict):
+        raise ModelError(f"{path}: model metadata is not an object")
+    return meta
+
+
+def _compatible(meta: dict, where: Path) -> None:
+    if meta.get("feature_version") != FEATURE_VERSION or meta.get("n_features") != N_FEATURES:
+        raise ModelError(f"{where}: model was built for feature version {meta.get('feature_version')} "
+                         f"with {meta.get('n_features')} features; this mailwarden uses version "
+                         f"{FEATURE_VERSION} with {N_FEATURES}. Train a new one with `mailwarden learn`.")
+
+
+def load_model(state_dir: str | os.PathLike[str]) -> TextModel | None:
+    """The trained model in `state_dir`, or None when nothing has been trained yet."""
+    d = model_dir(state_dir)
+    path = d / WEIGHTS_FILE
+    if not path.exists():
+        return None
+    meta = read_meta(state_dir) or {}
+    _compatible(meta, d)
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            coef = np.asarray(z["coef"], dtype=np.float64)
+            intercept, t = float(z["intercept"][0]), float(z["t"][0])
+            a, b = (float(v) for v in z["platt"][:2])
+    except (OSError, KeyError, ValueError, IndexError) as exc:
+        raise ModelError(f"{path}: unreadable model weights ({exc})") from exc
+    if coef.shape != (N_FEATURES,) or not np.isfinite(coef).all() or not all(map(math.isfinite, (a, b, intercept))):
+        raise ModelError(f"{path}: model weights have the wrong shape or non-finite values")
+    return TextModel(coef, intercept, t, a, b, meta)
+
+
+@dataclass
+class Examples:
+    """Every learned message as sorted hashed feature indices (binary features), label and digest."""
+
+    rows: list[np.ndarray] = field(default_factory=list)  # int32 index arrays
+    labels: list[int] = field(default_factory=list)  # 1 phish, 0 ham
+    digests: list[int] = field(default_factory=list)  # uint64 digest of the message bytes
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def counts(self) -> tuple[int, int]:
+        phish = sum(self.labels)
+        return phish, len(self.labels) - phish
+
+    def matrix(self, which: np.ndarray | None = None) -> Any:
+        from scipy.sparse import csr_matrix
+
+        idx = range(len(self.rows)) if which is None else which
+        rows = [self.rows[i] for i in idx]
+        indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum([len(r) for r in rows], out=indptr[1:])
+        indices = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int32)
+        data = np.concatenate([np.full(len(r), 1.0 / math.sqrt(len(r)) if len(r) else 0.0, dtype=np.float64)
+                               for r in rows]) if rows else np.zeros(0, dtype=np.float64)
+        return csr_matrix((data, indices, indptr), shape=(len(rows), N_FEATURES))
+
+    def save(self, state_dir: str | os.PathLike[str]) -> None:
+        indptr = np.zeros(len(self.rows) + 1, dtype=np.int64)
+        np.cumsum([len(r) for r in self.rows], out=indptr[1:])
+        indices = np.concatenate(self.rows).astype(np.int32) if self.rows else np.zeros(0, dtype=np.int32)
+        _atomic_write(model_dir(state_dir) / EXAMPLES_FILE, lambda fh: np.savez_compressed(
+            fh, indices=indices, indptr=indptr, labels=np.array(self.labels, dtype=np.int8),
+            digests=np.array(self.digests, dtype=np.uint64)))
+
+    @classmethod
+    def load(cls, state_dir: str | os.PathLike[str]) -> Examples:
+        path = model_dir(state_dir) / EXAMPLES_FILE
+        if not path.exists():
+            return cls()
+        meta = read_meta(state_dir)
+        if meta is not None:
+            _compatible(meta, model_dir(state_dir))
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                indices, indptr = z["indices"], z["indptr"]
+                labels, digests = z["labels"].tolist(), z["digests"].tolist()
+        except (OSError, KeyError, ValueError) as exc:
+            raise ModelError(f"{path}: unreadable stored examples ({exc})") from exc
+        if len(indptr) != len(labels) + 1 or len(digests) != len(labels) or (len(indices) and (
+                indices.min() < 0 or indices.max() >= N_FEATURES)):
+            raise ModelError(f"{path}: stored examples are inconsistent")
+        rows = [np.asarray(indices[indptr[i]:indptr[i + 1]], dtype=np.int32) for i in range(len(labels))]
+        return cls(rows, [int(v) for v in labels], [int(v) for v in digests])
