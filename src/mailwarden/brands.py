@@ -25,7 +25,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
+import ahocorasick
 from publicsuffixlist import PublicSuffixList
+from rapidfuzz import process as rf_process
 from rapidfuzz.distance import DamerauLevenshtein
 
 _PSL: PublicSuffixList | None = None
@@ -194,6 +196,15 @@ class BrandIndex:
                 self._tokens.setdefault(skeleton(t), (b.key, t))
         self._fuzzy = [(sk, k, t) for sk, (k, t) in self._tokens.items()
                        if len(sk) >= 6 and not self.brands[k].common_word]
+        self._fuzzy_keys = [sk for sk, _, _ in self._fuzzy]
+        # Distinctive tokens (5+ characters, not everyday words) in one Aho-Corasick automaton:
+        # "is any brand token inside this label" is then one C-level pass, not a loop over brands.
+        self._token_automaton = ahocorasick.Automaton()
+        for tsk, (bkey, tok) in self._tokens.items():
+            if len(tsk) >= 5 and not self.brands[bkey].common_word:
+                self._token_automaton.add_word(tsk, (bkey, tok))
+        self._token_automaton.make_automaton()
+        self._multi_label_domains = {d: k for d, k in self._domain_owner.items() if "." in d}
         self._name_re_ci, self._name_re_cs, self._name_owner = self._compile_names()
         self._cache: dict[str, LookalikeHit | None] = {}
 
@@ -319,11 +330,10 @@ class BrandIndex:
 
         # 2. a typo of a long brand token (Damerau-Levenshtein)
         if len(flat) >= 6 and not exact:
-            for tsk, bkey, tok in self._fuzzy:
-                if abs(len(tsk) - len(flat)) > 2:
-                    continue
+            for _, d, i in rf_process.extract(flat, self._fuzzy_keys, scorer=DamerauLevenshtein.distance,
+                                              score_cutoff=2, limit=8):
+                tsk, bkey, tok = self._fuzzy[i]
                 limit = 2 if len(tsk) >= 10 else 1
-                d = DamerauLevenshtein.distance(flat, tsk, score_cutoff=limit)
                 if 0 < d <= limit:
                     return self._hit(bkey, host, "edit_distance", tok, f"{where.capitalize()} is a "
                                      f"misspelling of {name[bkey].name} ({tok}).")
@@ -331,11 +341,14 @@ class BrandIndex:
         # 3. the brand's full domain, or a distinctive brand token, inside the subdomain part
         if sub:
             usub = ".".join(decode_label(p) for p in sub.split("."))
-            for d, bkey in self._domain_owner.items():
-                if "." in d and (usub == d or usub.endswith("." + d) or f"{d}." in usub + "."
-                                 or usub.startswith(d + ".")):
-                    return self._hit(bkey, host, "brand_in_subdomain", d, f"The domain {host} starts with "
-                                     f"{d} but really belongs to {reg}.")
+            labels = usub.split(".")[:16]
+            for i in range(len(labels)):  # every run of whole labels: microsoft.com.login-check.example
+                for j in range(i + 2, len(labels) + 1):
+                    d = ".".join(labels[i:j])
+                    bkey = self._multi_label_domains.get(d)
+                    if bkey:
+                        return self._hit(bkey, host, "brand_in_subdomain", d, f"The domain {host} starts "
+                                         f"with {d} but really belongs to {reg}.")
             for part in re.split(r"[.\-_]", usub):
                 hit = self._tokens.get(skeleton(part))
                 if hit and len(part) >= 5 and not name[hit[0]].common_word:
@@ -398,9 +411,11 @@ class BrandIndex:
 
     def _contained_tokens(self, flat: str) -> list[tuple[str, str]]:
         """Distinctive brand tokens (5+ characters, not everyday words) contained in `flat`."""
+        seen: set[str] = set()
         out = []
-        for tsk, (bkey, tok) in self._tokens.items():
-            if len(tsk) >= 5 and tsk in flat and not self.brands[bkey].common_word:
+        for _, (bkey, tok) in self._token_automaton.iter(flat):
+            if tok not in seen:
+                seen.add(tok)
                 out.append((bkey, tok))
         out.sort(key=lambda x: -len(x[1]))
         return out

@@ -20,7 +20,7 @@ import fnmatch
 import re
 import tomllib
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -112,7 +112,7 @@ class Profile:
 
         return registrable_domain(d).split(".", 1)[0] in self._own_labels
 
-    @property
+    @cached_property
     def _own_labels(self) -> set[str]:
         return {o.split(".", 1)[0] for o in self.domains if "." in o} & {w.replace(" ", "") for w in self.brand_words}
 
@@ -135,8 +135,13 @@ class Profile:
 
 
 def glob_any(value: str, patterns: tuple[str, ...]) -> bool:
-    v = value.lower()
-    return any(fnmatch.fnmatchcase(v, p) for p in patterns)
+    return bool(patterns) and _glob_regex(patterns).match(value.lower()) is not None
+
+
+@lru_cache(maxsize=512)
+def _glob_regex(patterns: tuple[str, ...]) -> re.Pattern:
+    """All of a profile's sender globs as one compiled expression (checked for every message)."""
+    return re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns))
 
 
 # -- loading and validation ---------------------------------------------------------------------

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 from mailwarden.addresses import parse_address_list
@@ -404,11 +405,9 @@ class PlatformAnalyzer(Analyzer):
         low_display = display.lower()
         low_text = text[:20000].lower()
         for prof in self.profiles:
-            if prof.owns_domain(dom) or not prof.look_phrases:
+            if not prof.look_phrases or not _brand_regex(prof.brand_words).search(low_display):
                 continue
-            brand = next((b for b in prof.brand_words if re.search(r"(?<!\w)" + re.escape(b) + r"(?!\w)",
-                                                                    low_display)), None)
-            if brand is None:
+            if prof.owns_domain(dom):
                 continue
             seen = [p for p in prof.look_phrases if p in low_text]
             # enough of the template's phrases, one of which names the platform ("powered by square",
@@ -573,3 +572,11 @@ def _sentence(prof: Profile, template: Template | None, worst: FieldReport | Non
 
 
 ANALYZER = PlatformAnalyzer
+
+
+@lru_cache(maxsize=256)
+def _brand_regex(words: tuple[str, ...]) -> re.Pattern:
+    """A profile's brand words as one whole-word expression (tried on every message's display name)."""
+    if not words:
+        return re.compile(r"(?!)")
+    return re.compile("|".join(r"(?<!\w)" + re.escape(b) + r"(?!\w)" for b in words))
