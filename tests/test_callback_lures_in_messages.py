@@ -129,3 +129,11 @@ def test_real_cyrillic_and_accented_text_is_not_mixed_script(engine: Engine) -> 
 def test_mathematical_letters_in_subject(engine: Engine) -> None:
     assert "TEXT_STYLED_LETTERS" in symbols(scan(engine, dict(BASE, Subject="𝐅𝐑𝐄𝐄 𝐒𝐏𝐈𝐍𝐒 𝐍𝐎𝐖")))
     assert "TEXT_STYLED_LETTERS" not in symbols(scan(engine, dict(BASE, Subject="Free spins now")))
+
+
+def test_tel_link_number_is_reported(engine: Engine) -> None:
+    body = ('<html><body><p>Your order of $349.00 was charged. To cancel, '
+            '<a href="tel:+18085550147">call our billing department</a>.</p></body></html>')
+    v = scan(engine, dict(BASE, Subject="Order confirmation"), body, html=True)
+    assert v.phones == ["+18085550147"]
+    assert "LURE_CALLBACK" in symbols(v)
