@@ -214,3 +214,9 @@ def test_rebuild_refits_from_stored_examples(tmp_path) -> None:
     report = learn(tmp_path, [], rebuild=True)
     assert report.mode == "full" and report.total_phish == 26
     assert load_model(tmp_path).meta["last_mode"] == "full"
+
+
+def test_features_read_lookalike_spellings_as_the_word() -> None:
+    doc = document(Message.parse(make_message({"Subject": "Nеw rесоrd"}, "Dear Сustomer, обычное письмо.\n")))
+    assert "record" in doc.split() and "customer" in doc.split()
+    assert "обычное" in doc.split()  # genuine Cyrillic text is left as it is
