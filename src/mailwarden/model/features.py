@@ -36,8 +36,8 @@ from mailwarden.lures import CONFUSABLE_LETTERS, match_lures, normalize
 from mailwarden.message import Message
 from mailwarden.model.stopwords import STOP_WORDS
 
-FEATURE_VERSION = 4
-MAX_CHARS = 20_000
+FEATURE_VERSION = 5
+MAX_CHARS = 10_000  # the request sits near the top; the rest of a long message adds cost, not signal
 
 _EMAIL = re.compile(r"(?<![\w.+%-])[\w.+%-]+(?:@|&#64;|\s@\s|\[at\]|\(at\))[\w-]+(?:\.[\w-]+)*", re.IGNORECASE)
 # Placeholders public phishing collections write over the real recipient.
