@@ -121,6 +121,8 @@ def parse_mailbox(item: str) -> Mailbox | None:
     else:
         display = ""
         addr = _strip_comments(item, odd).strip()
+    if "\\" in addr:
+        odd.append("quoted_pair_in_address")
     if _ROUTE.match(addr):
         odd.append("route")
         addr = _ROUTE.sub("", addr)

@@ -109,9 +109,9 @@ class Header:
     has_8bit: bool = False
     _budget: _Budget | None = field(default=None, repr=False, compare=False)
 
-    @property
+    @cached
     def key(self) -> str:
-        return self.name.lower()
+        return self.name.lower()  # cached: analyzers look headers up by key many times per message
 
     @cached
     def decoded(self) -> str:

@@ -63,4 +63,5 @@ class Verdict:
             "phones": self.phones,
             "campaign": self.campaign,
             "limits": self.limits,
+            "authentication_results": self.authentication_results,
         }

@@ -1,0 +1,289 @@
+"""RFC 8601 Authentication-Results: writing our own safely, reading other people's defensively.
+
+Writing: every property value is either a plain token or a quoted-string with `\\` and `"`
+escaped; control characters (CR, LF, NUL, ...) never reach the output, so a hostile domain
+or selector cannot inject a header line.
+
+Reading: a small bounded tokenizer (comments stripped, quoted-strings honoured) that also
+accepts the shapes seen in real mail: Exchange Online's header with no authserv-id,
+`ARC-Authentication-Results` with a leading `i=N;`, an authserv-id followed by a version
+(`mx.microsoft.com 1`), and non-standard words such as `bestguesspass`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+RESULT_WORDS = {"pass", "fail", "softfail", "neutral", "none", "temperror", "permerror", "policy",
+                "hardfail"}
+# Words some writers use that RFC 8601 does not; mapped to the nearest registered result.
+_RESULT_ALIASES = {"bestguesspass": "none", "hardfail": "fail", "unknown": "permerror", "error": "temperror",
+                   "success": "pass"}
+# RFC 2045 token (no tspecials), and RFC 8601's pvalue form [[local-part] "@"] domain-name
+_TOKEN_SAFE = re.compile(r"[A-Za-z0-9!#$%&'*+\-^_`{|}~.]+")
+_ADDR_SAFE = re.compile(r"(?:[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~]+(?:\.[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~]+)*)?@"
+                        r"[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?)*")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_MAX_VALUE = 8192
+_MAX_RESULTS = 64
+
+
+@dataclass
+class ARResult:
+    method: str  # lower-case: spf, dkim, dmarc, arc, auth, iprev, compauth, ...
+    result: str  # lower-case, aliases mapped to RFC 8601 words
+    raw_result: str = ""
+    reason: str | None = None
+    props: dict[str, str] = field(default_factory=dict)  # "smtp.mailfrom" -> value, keys lower-case
+    comment: str = ""  # comments joined (e.g. Gmail's "(p=NONE sp=NONE dis=NONE)")
+
+    def prop(self, *names: str) -> str | None:
+        for n in names:
+            if n in self.props:
+                return self.props[n]
+        return None
+
+
+@dataclass
+class ARHeader:
+    authserv_id: str | None  # None: the writer put none (Exchange Online)
+    results: list[ARResult]
+    instance: int | None = None  # ARC-Authentication-Results i=
+    raw: str = ""
+
+
+# ---------------------------------------------------------------- writing
+def clean_text(text: str) -> str:
+    """Drop control characters (CR, LF, NUL, TAB...) from untrusted text."""
+    return _CONTROL.sub("", text) if _CONTROL.search(text) else text
+
+
+@lru_cache(maxsize=256)
+def _name(text: str, allowed: str) -> str:
+    return re.sub(allowed, "", text.lower())
+
+
+def _label(label: str) -> str:
+    if label.isascii():
+        return label
+    try:
+        return "xn--" + label.encode("punycode").decode("ascii")
+    except (UnicodeError, ValueError):
+        return "?" * len(label)
+
+
+def ascii_value(value: str) -> str:
+    """ASCII for the header (RFC 8601 parsers reject anything else): domain labels become
+    A-labels (xn--…), other non-ASCII characters become '?'."""
+    if value.isascii():
+        return value
+    if " " in value:
+        return "".join(c if c.isascii() else "?" for c in value)
+    local, at, domain = value.rpartition("@")
+    local = "".join(c if c.isascii() else "?" for c in local)
+    return local + at + ".".join(_label(x) for x in domain.split("."))
+
+
+def quote_value(value: str, address_ok: bool = False) -> str:
+    """A value as a token when it is one (or, for properties, an address/domain form), else as an
+    escaped quoted-string; always ASCII."""
+    value = ascii_value(clean_text(value))[:512]
+    if value and (_TOKEN_SAFE.fullmatch(value) or (address_ok and _ADDR_SAFE.fullmatch(value))):
+        return value
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def format_authserv_id(authserv_id: str) -> str:
+    v = clean_text(authserv_id).strip()
+    v = re.sub(r"[^A-Za-z0-9.\-_]", "", v)
+    v = re.sub(r"\.{2,}", ".", v).strip(".-_")
+    return v or "mailwarden"
+
+
+@dataclass
+class OutResult:
+    method: str
+    result: str
+    props: list[tuple[str, str]] = field(default_factory=list)  # ("smtp.mailfrom", "example.com")
+    reason: str | None = None
+
+
+def format_authentication_results(authserv_id: str, results: list[OutResult]) -> str:
+    """The header value (without the `Authentication-Results:` name); `none` when nothing was checked."""
+    parts = [format_authserv_id(authserv_id)]
+    if not results:
+        return parts[0] + "; none"
+    for r in results:
+        method = _name(r.method, r"[^a-z0-9\-]") or "x-unknown"
+        result = r.result.lower() if r.result.lower() in RESULT_WORDS else "permerror"
+        item = f"{method}={result}"
+        if r.reason and clean_text(r.reason):
+            item += f" reason={quote_value(r.reason)}"
+        for name, value in r.props:
+            if value is None or not clean_text(value):
+                continue
+            pname = _name(name, r"[^a-z0-9.\-]")
+            item += f" {pname}={quote_value(value, address_ok=True)}"
+        parts.append(item)
+    return ";\r\n\t".join(parts)
+
+
+# ---------------------------------------------------------------- reading
+_INNER_COMMENT = re.compile(r"\(([^()\\]*)\)")
+
+
+def _strip_comments(s: str) -> tuple[str, list[str]]:
+    """Remove (nested) comments outside quoted-strings; return text and the comments."""
+    if "(" not in s:
+        return s, []
+    if '"' not in s and "\\" not in s:  # fast path: innermost-first removal, bounded nesting
+        comments: list[str] = []
+        for _ in range(8):
+            found = _INNER_COMMENT.findall(s)
+            if not found:
+                break
+            comments.extend(c.strip() for c in found)
+            s = _INNER_COMMENT.sub(" ", s)
+        if "(" not in s and ")" not in s:
+            return s, comments
+        s = s.replace("(", " ").replace(")", " ")  # unbalanced: drop the stray parentheses
+        return s, comments
+    out: list[str] = []
+    comments: list[str] = []
+    cur: list[str] = []
+    depth = 0
+    in_q = esc = False
+    for ch in s:
+        if esc:
+            (cur if depth else out).append(ch)
+            esc = False
+            continue
+        if ch == "\\" and (in_q or depth):
+            esc = True
+            if in_q and not depth:
+                out.append(ch)
+            continue
+        if in_q:
+            out.append(ch)
+            if ch == '"':
+                in_q = False
+            continue
+        if ch == '"' and not depth:
+            in_q = True
+            out.append(ch)
+        elif ch == "(":
+            if depth:
+                cur.append(ch)
+            depth += 1
+        elif ch == ")" and depth:
+            depth -= 1
+            if depth:
+                cur.append(ch)
+            else:
+                comments.append("".join(cur).strip())
+                cur = []
+                out.append(" ")
+        elif depth:
+            cur.append(ch)
+        else:
+            out.append(ch)
+    return "".join(out), comments
+
+
+def _split_semicolons(s: str) -> list[str]:
+    if '"' not in s:
+        return s.split(";")
+    parts, cur, in_q, esc = [], [], False, False
+    for ch in s:
+        if esc:
+            cur.append(ch)
+            esc = False
+        elif ch == "\\" and in_q:
+            cur.append(ch)
+            esc = True
+        elif ch == '"':
+            in_q = not in_q
+            cur.append(ch)
+        elif ch == ";" and not in_q:
+            parts.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+    parts.append("".join(cur))
+    return parts
+
+
+_PAIR = re.compile(r'\s*([A-Za-z0-9_.\-]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^\s"]*)')
+
+
+def _unquote(v: str) -> str:
+    if len(v) >= 2 and v[0] == '"' and v[-1] == '"':
+        return re.sub(r"\\(.)", r"\1", v[1:-1])
+    return v
+
+
+def _segment_comments(seg: str) -> tuple[str, str]:
+    text, comments = _strip_comments(seg)
+    return text, " ".join(c for c in comments if c)
+
+
+def parse_authentication_results(value: str, arc: bool = False) -> ARHeader:
+    """Parse one header value. Never raises; unparseable pieces are skipped."""
+    raw = value
+    value = value[:_MAX_VALUE].replace("\r", " ").replace("\n", " ")
+    segments = _split_semicolons(value)
+    instance = None
+    if arc or (segments and re.fullmatch(r"\s*i\s*=\s*\d+\s*", _strip_comments(segments[0])[0] or "")):
+        m = re.fullmatch(r"\s*i\s*=\s*(\d+)\s*", _strip_comments(segments[0])[0])
+        if m:
+            instance = int(m.group(1))
+            segments = segments[1:]
+    authserv_id: str | None = None
+    if segments:
+        first, _ = _segment_comments(segments[0])
+        words = first.split()
+        if words and "=" not in words[0]:
+            authserv_id = words[0].lower().strip('"')
+            segments = segments[1:]
+        elif not words:
+            segments = segments[1:]
+    results: list[ARResult] = []
+    for seg in segments[: _MAX_RESULTS * 2]:
+        text, comment = _segment_comments(seg)
+        if not text.strip():
+            continue
+        pairs = _PAIR.findall(text)
+        if not pairs:
+            continue
+        method, word = pairs[0][0].lower(), _unquote(pairs[0][1]).lower()
+        if method == "none":  # "none" result for the whole header
+            continue
+        # the method may carry a version: "dkim/1=pass"
+        method = method.split("/")[0]
+        res = ARResult(method=method, result=_RESULT_ALIASES.get(word, word), raw_result=word, comment=comment)
+        for k, v in pairs[1:]:
+            k = k.lower()
+            v = _unquote(v)
+            if k == "reason":
+                res.reason = v
+            elif "." in k:
+                res.props.setdefault(k, v)
+            else:  # non-standard bare keys (Exchange's "action=none", "reason=100")
+                res.props.setdefault(k, v)
+        results.append(res)
+        if len(results) >= _MAX_RESULTS:
+            break
+    return ARHeader(authserv_id=authserv_id, results=results, instance=instance, raw=raw)
+
+
+def domain_of(value: str | None) -> str | None:
+    """The domain of `user@domain`, `@domain` or `domain` (lower-case), or None."""
+    if not value:
+        return None
+    v = value.strip().strip("<>").rstrip(".")
+    if "@" in v:
+        v = v.rsplit("@", 1)[1]
+    v = v.strip().lower()
+    return v or None

@@ -1,0 +1,195 @@
+"""The Received chain, parsed defensively.
+
+RFC 5321 §4.4 gives `from X (comment) by Y via Z with P id I for <R>; date`, but every MTA
+writes its own dialect: Postfix `from helo (rdns [ip])`, Exim `from rdns ([ip] helo=x)`, qmail
+`from unknown (HELO x) (ip)`, Exchange `from host (ip) by host (ip) with Microsoft SMTP Server`,
+Gmail's `by 2002:a05:... with SMTP id`. We tokenise clauses outside comments, keep the comments,
+and pull names and addresses out of both. Work is linear in the header length and bounded.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from functools import lru_cache
+
+from mailwarden.message import Message
+
+_KEYWORDS = ("from", "by", "via", "with", "id", "for")
+_IPV4 = r"(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}"
+_IP_BRACKET = re.compile(r"\[(?:IPv6:)?([0-9A-Fa-f:.]+)\]")
+_IP_BARE = re.compile(rf"(?<![\w.:])({_IPV4}|[0-9A-Fa-f]{{1,4}}(?::[0-9A-Fa-f]{{0,4}}){{2,7}})(?![\w.:])")
+_HOSTNAME = re.compile(r"^(?=.{1,253}$)(?:[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62}[A-Za-z0-9_])?\.)+[A-Za-z]{2,63}\.?$")
+_HELO_IN_COMMENT = re.compile(r"\b(?:helo|ehlo)[= ]\s*([^\s()\[\]]+)", re.I)
+_MAX_RECEIVED = 100
+
+
+@dataclass
+class Hop:
+    """One Received header. `index` 0 is the topmost (newest) header."""
+
+    index: int
+    raw: str
+    helo: str | None = None  # the name the client gave (the `from` word, or helo= in a comment)
+    rdns: str | None = None  # the receiver's verified reverse name, when it wrote one
+    ip: str | None = None  # the connecting address
+    by: str | None = None
+    with_: str | None = None
+    id: str | None = None
+    for_: str | None = None
+    date: datetime | None = None
+    comments: list[str] = field(default_factory=list)
+
+    @property
+    def from_name(self) -> str | None:
+        """The best name for the sending host: reverse DNS when known, else HELO."""
+        return self.rdns or (self.helo if self.helo and is_hostname(self.helo) else None)
+
+    @property
+    def authenticated(self) -> bool:
+        """The receiver says the client authenticated (ESMTPA/ESMTPSA, RFC 3848)."""
+        w = (self.with_ or "").upper()
+        return w.endswith("A") and w.startswith(("ESMTP", "LMTP")) or "authenticated sender" in self.raw.lower()
+
+
+_IPV4_ONLY = re.compile(rf"{_IPV4}\.?")
+
+
+@lru_cache(maxsize=4096)
+def is_hostname(name: str) -> bool:
+    return bool(_HOSTNAME.match(name)) and not _IPV4_ONLY.fullmatch(name)
+
+
+@lru_cache(maxsize=4096)
+def ip_of(text: str | None) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    if not text:
+        return None
+    try:
+        return ipaddress.ip_address(text.strip().strip("[]").removeprefix("IPv6:").split("%")[0])
+    except ValueError:
+        return None
+
+
+_BOGON_V4 = [ipaddress.ip_network(n) for n in (
+    "0.0.0.0/8", "192.0.0.0/24", "198.18.0.0/15", "224.0.0.0/4", "240.0.0.0/4",
+    "255.255.255.255/32")]
+
+
+_DOC_V4 = [ipaddress.ip_network(n) for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24")]
+_CGN = ipaddress.ip_network("100.64.0.0/10")
+
+
+@lru_cache(maxsize=4096)
+def ip_class(text: str | None) -> str:
+    """"public", "private" (RFC 1918/4193, loopback, link-local), "bogon" (never a sender), or ""."""
+    ip = ip_of(text)
+    if ip is None:
+        return ""
+    if ip.version == 4 and any(ip in n for n in _BOGON_V4):
+        return "bogon"
+    if ip.version == 6 and not ip.is_loopback and (ip.is_multicast or ip.is_unspecified or ip.is_reserved):
+        return "bogon"
+    if ip.is_private or ip.is_loopback or ip.is_link_local or (
+            ip.version == 4 and ip in _CGN):  # carrier-grade NAT, used internally
+        # Documentation ranges are "private" to the ipaddress module but show up in examples.
+        if ip.version == 4 and any(ip in n for n in _DOC_V4):
+            return "public"
+        return "private"
+    return "public"
+
+
+_COMMENT = re.compile(r"\((?:[^()\\]|\\.|\((?:[^()\\]|\\.|\([^()]*\))*\))*\)")  # nesting to depth 3
+_MARKER = re.compile(r"\x00(\d+)")
+_TRAILING_COMMENT = re.compile(r"\s*\([^)]*\)\s*$")
+
+
+def _split(value: str) -> tuple[list[tuple[str, str]], list[str], str]:
+    """Split into (keyword, top-level text) clauses, the comments, and the date text."""
+    head, sep, date = value.rpartition(";")
+    if not sep:
+        head, date = value, ""
+    head = head[:4000]
+    comments: list[str] = []
+
+    def mark(m: re.Match) -> str:
+        comments.append(m.group(0)[1:-1])
+        return f" \x00{len(comments) - 1} "
+
+    flat = _COMMENT.sub(mark, head) if "(" in head else head
+    clauses: list[tuple[str, list[str]]] = []
+    for tok in flat.replace("(", " ").replace(")", " ").split():
+        lw = tok.lower()
+        if lw in _KEYWORDS:
+            clauses.append((lw, []))
+        elif clauses:
+            clauses[-1][1].append(tok)
+        else:
+            clauses.append(("", [tok]))
+    return [(k, " ".join(v)) for k, v in clauses], comments, date.strip()
+
+
+def parse_hop(value: str, index: int = 0) -> Hop:
+    hop = Hop(index=index, raw=value[:2000])
+    clauses, comments, date = _split(value)
+    hop.comments = comments
+
+    def clause_comments(text: str) -> list[str]:
+        return [comments[int(m)] for m in _MARKER.findall(text) if int(m) < len(comments)]
+
+    for key, text in clauses:
+        plain = _MARKER.sub(" ", text).split() if "\x00" in text else text.split()
+        first = plain[0] if plain else None
+        if key == "from" and hop.helo is None:
+            hop.helo = first.strip("[]") if first else None
+            for c in clause_comments(text):
+                _read_from_comment(hop, c)
+            if hop.ip is None and first:
+                for m in _IP_BRACKET.finditer(text):
+                    if ip_of(m.group(1)):
+                        hop.ip = str(ip_of(m.group(1)))
+                        break
+            if hop.ip is None and first and ip_of(first):
+                hop.ip = str(ip_of(first))
+        elif key == "by" and hop.by is None:
+            hop.by = first
+        elif key == "with" and hop.with_ is None:
+            hop.with_ = first
+        elif key == "id" and hop.id is None:
+            hop.id = first
+        elif key == "for" and hop.for_ is None and first:
+            hop.for_ = first.strip("<>")
+    if hop.helo and hop.helo.lower() in ("unknown", "[unknown]"):
+        hop.helo = None
+    if date:
+        try:
+            dt = parsedate_to_datetime(_TRAILING_COMMENT.sub("", date))
+            hop.date = dt if dt.tzinfo else dt.replace(tzinfo=UTC)  # "-0000": UTC, zone unknown
+        except (TypeError, ValueError, IndexError, OverflowError):
+            hop.date = None
+    return hop
+
+
+def _read_from_comment(hop: Hop, comment: str) -> None:
+    m = _HELO_IN_COMMENT.search(comment)
+    if m:
+        # Exim: `from rdns ([ip] helo=name)` - the leading word was the reverse name.
+        if hop.helo and is_hostname(hop.helo) and hop.rdns is None:
+            hop.rdns = hop.helo
+        hop.helo = m.group(1).strip("[]")
+    if hop.ip is None:
+        for cand in _IP_BRACKET.findall(comment) or _IP_BARE.findall(comment):
+            if ip_of(cand):
+                hop.ip = str(ip_of(cand))
+                break
+    if hop.rdns is None:
+        word = comment.strip().split(" ", 1)[0].rstrip(".") if comment.strip() else ""
+        if word and "=" not in word and is_hostname(word) and word.lower() not in ("unknown", "helo", "ehlo"):
+            hop.rdns = word
+
+
+def parse_chain(msg: Message) -> list[Hop]:
+    """Every Received header, topmost (newest) first."""
+    return [parse_hop(h.value, i) for i, h in enumerate(msg.header_fields("received")[:_MAX_RECEIVED])]
