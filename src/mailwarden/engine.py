@@ -83,7 +83,7 @@ class Engine:
     def scan(self, raw: bytes, envelope: Envelope | None = None, file: str | None = None) -> Verdict:
         t0 = time.monotonic()
         try:
-            verdict = self._scan(raw, envelope, t0)
+            verdict = self._scan(raw, envelope, t0, file)
         except Exception as exc:  # noqa: BLE001 - the engine must answer, never crash the caller
             log.exception("internal error while scanning %s", file or "message")
             verdict = self.failure_verdict(f"{type(exc).__name__}: {exc}")
@@ -101,7 +101,7 @@ class Engine:
         return Verdict(action=action, score=0.0, summary=summarise("tempfail", [finding]), findings=[finding],
                        limits=["engine_error"])
 
-    def _scan(self, raw: bytes, given: Envelope | None, t0: float) -> Verdict:
+    def _scan(self, raw: bytes, given: Envelope | None, t0: float, file: str | None = None) -> Verdict:
         msg = Message.parse(raw, self.limits)
         env = derive_envelope(msg, given)
         ctx = ScanContext(engine=self, envelope=env, deadline=t0 + self.limits.scan_seconds)
@@ -123,6 +123,7 @@ class Engine:
             ctx.findings.append(Finding(d.symbol, d.detail, d.evidence or [d.symbol]))
         self._apply_exceptions(msg, ctx)
         verdict = self._verdict(msg, ctx)
+        verdict.file = file  # before finalize(), so history records where the message came from
         for analyzer in self.analyzers:
             try:
                 analyzer.finalize(msg, ctx, verdict)

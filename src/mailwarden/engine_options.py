@@ -28,6 +28,15 @@ class EngineOptions:
     mail_from: str | None = None
     rcpt: list[str] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        # eval/bench measure against a copy of the state so measuring never pollutes history. Done here,
+        # once in the parent process: worker processes receive these options pickled, already pointing
+        # at the copy.
+        if self.state and not self.record:
+            from mailwarden.store.state_copy import copy_state
+
+            self.state = copy_state(self.state)
+
     def envelope(self) -> Envelope | None:
         if self.ip is None and self.helo is None and self.mail_from is None and not self.rcpt:
             return None

@@ -1,10 +1,373 @@
-"""HTML to the text a reader sees (selectolax/lexbor: fast and tolerant of broken markup)."""
+"""HTML parsed once: the text a reader sees, the URLs it holds, and the tricks it plays.
+
+`html_document(html)` parses with selectolax/lexbor (fast, tolerant of broken markup) and keeps
+the last few results, so `Message.visible_text`, the html analyzer and the links analyzer share
+one parse of the same HTML string. No parser evaluates CSS: hidden text is found here from inline
+styles and the `hidden` attribute (what phishing kits use), then left out of the visible text.
+"""
 
 from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborHTMLParser
 
 _INVISIBLE_TAGS = ["script", "style", "head", "title", "noscript", "template"]
+MAX_LINKS = 5000
+MAX_HIDDEN = 200
+_MAX_STYLE = 4096  # characters of one style attribute that are read
+_MAX_CSS = 200_000  # characters of one style block that are read
+_CACHE_SIZE = 4
+
+
+@dataclass
+class HtmlLink:
+    url: str  # attribute value as the browser sees it (entities decoded), relative ones resolved on <base>
+    text: str  # link text for <a>/<area> (alt/title when there is no text); '' elsewhere
+    source: str  # a, area, img, iframe, form, meta-refresh, css, background, script, link, object, …
+
+
+@dataclass
+class HiddenText:
+    text: str
+    reason: str  # the style that hides it, e.g. "display:none", "font-size:0"
+    inword: bool  # spliced between letters of a visible word ("Pay<span hidden>x</span>Pal")
+
+
+@dataclass
+class HtmlForm:
+    action: str
+    method: str
+    has_password: bool
+    fields: list[str]
+
+
+@dataclass
+class HtmlDocument:
+    links: list[HtmlLink] = field(default_factory=list)
+    visible_text: str = ""
+    hidden: list[HiddenText] = field(default_factory=list)
+    forms: list[HtmlForm] = field(default_factory=list)
+    password_inputs: int = 0
+    scripts: list[str] = field(default_factory=list)  # inline script bodies (clipped)
+    event_handlers: list[str] = field(default_factory=list)  # on* attributes seen
+    meta_refresh: list[str] = field(default_factory=list)  # content of <meta http-equiv=refresh>
+    images: int = 0
+    css_injected_text: list[str] = field(default_factory=list)  # ::before/::after content strings
+    css_reorder: list[str] = field(default_factory=list)  # bidi-override / reversed flex
+    srcdoc: list[str] = field(default_factory=list)  # iframe srcdoc bodies
+
+
+# -- inline style reading
+
+_COLOR_NAMES = {"white": "#ffffff", "black": "#000000", "#fff": "#ffffff", "#000": "#000000",
+                "rgb(255,255,255)": "#ffffff", "rgb(0,0,0)": "#000000"}
+# zero written without ambiguous repeats (`0*\.?0+` backtracks quadratically on a long run of zeros)
+_ZERO_SIZE = re.compile(r"^(?:0+(?:\.0*)?|\.0+|0?\.[0-4]\d*|1)(?:px|pt|em|rem|%|)$")
+_ZERO = re.compile(r"^(?:0+(?:\.0*)?|\.0+)(?:px|pt|em|rem|%|)$")
+_FAR_OFF = re.compile(r"^-\d{3,}(?:\.\d+)?(?:px|pt|em|%|)$")
+
+
+def _style_map(style: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for decl in style.lower().split(";"):
+        k, sep, v = decl.partition(":")
+        if sep:
+            out[k.strip()] = v.replace("!important", "").strip().replace(" ", "")
+    return out
+
+
+def _color(v: str | None) -> str | None:
+    if not v:
+        return None
+    v = v.split(",url(")[0]
+    return _COLOR_NAMES.get(v, v)
+
+
+# A quick screen before the declarations are split: most candidate styles ("font-size:0.9em",
+# "background-color:#fff") hide nothing.
+_MAYBE_HIDDEN = re.compile(
+    r"display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse)|"
+    r"font-size\s*:\s*(?:0+(?:\.0*)?|\.0+|0?\.[0-4]\d*|1(?:px|pt))[a-z%]*\s*(?:[;!]|$)|"
+    r"opacity\s*:\s*(?:0+(?:\.0*)?|\.0+)\s*(?:[;!]|$)|(?:height|width)\s*:\s*0|(?:text-indent|left|top)\s*:\s*-\d{3}|"
+    r"color\s*:\s*(?:transparent|#fff|white|rgb\(\s*255)", re.IGNORECASE)  # white on white is the usual pair
+
+
+_HIDE_WORDS = ("display:none", "display: none", "visibility:hidden", "visibility: hidden", "collapse", "opacity",
+               "transparent", "indent", "height:0", "height: 0", "width:0", "width: 0", "size:0", "size: 0",
+               "size:1px", "size: 1px", "size:.", "size: .", "left:-", "left: -", "top:-", "top: -")
+
+
+def _may_hide(style: str) -> bool:
+    """A cheap screen (substring tests run in C) before a style is read declaration by declaration."""
+    st = style.lower()
+    for w in _HIDE_WORDS:
+        if w in st:
+            return True
+    return "background" in st and ("#fff" in st or "white" in st or "255" in st)
+
+
+def hidden_reason(style: str) -> str | None:
+    """Why an inline style makes its content invisible, or None."""
+    s = _style_map(style)
+    if s.get("display") == "none":
+        return "display:none"
+    if s.get("visibility") in ("hidden", "collapse"):
+        return "visibility:hidden"
+    fs = s.get("font-size")
+    if fs is not None and _ZERO_SIZE.match(fs) and fs not in ("1em", "1rem", "1%"):
+        return f"font-size:{fs}"
+    op = s.get("opacity")
+    if op is not None and _ZERO.match(op):
+        return "opacity:0"
+    if s.get("overflow") == "hidden" or "hidden" in s.get("overflow-y", ""):
+        for k in ("max-height", "height", "max-width", "width"):
+            if k in s and _ZERO.match(s[k]):
+                return f"{k}:0;overflow:hidden"
+    ti = s.get("text-indent")
+    if ti and _FAR_OFF.match(ti):
+        return f"text-indent:{ti}"
+    if s.get("position") in ("absolute", "fixed"):
+        for k in ("left", "top"):
+            if k in s and _FAR_OFF.match(s[k]):
+                return f"position:{s['position']};{k}:{s[k]}"
+    color = _color(s.get("color"))
+    if color == "transparent":
+        return "color:transparent"
+    if color is not None:
+        bg = _color(s.get("background-color") or s.get("background"))
+        if bg == color:
+            return f"color:{color} on background {bg}"
+    return None
+
+
+# -- building the document
+
+# Narrow CSS substring selectors (lexbor evaluates them in C); hidden_reason() then decides.
+# "none" alone would match every `text-decoration:none` link, so the property is part of the key.
+# Optional URL-bearing selectors, each queried only when its marker occurs in the source: every
+# selector in a group costs a pass over the tree, and most mail has none of these.
+_OPTIONAL_LINKISH = (("<form", "form"), ("http-equiv", "meta[http-equiv]"), ("background=", "[background]"),
+                     ("<link", "link[href]"), ("<object", "object[data]"), ("<input", "input"),
+                     ("<base", "base[href]"), ("srcdoc", "iframe[srcdoc]"))
+
+
+_BLOCK_TAG = re.compile(r"<(?=/?(?:p|div|br|tr|td|th|li|h[1-6]|table|blockquote|ul|ol|dl|dt|dd|hr|pre|section|"
+                        r"article|header|footer|center|form|title|address|nav|aside|main|figure|caption)[\s/>])")
+
+
+def _with_block_breaks(html: str, low: str) -> str:
+    """`html` with a newline before every block-level tag (found on the lower-cased copy: no
+    IGNORECASE scan, which is twice as slow)."""
+    if len(low) != len(html):  # a few characters change length when lower-cased; rare, so be simple
+        return re.sub(_BLOCK_TAG.pattern, "\n<", html, flags=re.IGNORECASE)
+    parts: list[str] = []
+    prev = 0
+    for m in _BLOCK_TAG.finditer(low):
+        parts.append(html[prev:m.start()])
+        prev = m.start()
+    if not parts:
+        return html
+    parts.append(html[prev:])
+    return "\n".join(parts)
+_SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
+_NEWLINES = re.compile(r" ?\n\s*")
+_CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]{4,2048})""", re.I)
+_CSS_CONTENT = re.compile(r"""::?(?:before|after)[^{]{0,300}\{[^}]{0,2000}?content\s*:\s*(["'])(.{2,200}?)\1""",
+                          re.I | re.S)
+_CSS_REORDER = re.compile(r"unicode-bidi\s*:\s*bidi-override|flex-direction\s*:\s*(?:row|column)-reverse", re.I)
+_EVENT_ATTRS = ("onload", "onerror", "onclick", "onmouseover", "onfocus", "onsubmit")
+_REFRESH_URL = re.compile(r"url\s*=\s*['\"]?([^'\";]+)", re.I)
+
+
+def _text_of(node) -> str:  # noqa: ANN001 - selectolax node
+    return node.text(deep=True, separator=" ", strip=True)
+
+
+def _is_alnum_edge(text: str | None, last: bool) -> bool:
+    if not text:
+        return False
+    ch = text[-1] if last else text[0]
+    return ch.isalnum()
+
+
+def _build(html: str) -> HtmlDocument:
+    doc = HtmlDocument()
+    # A newline before each block-level tag lets the text come out joined as rendered:
+    # "Pay<b>Pal</b>" stays one word while paragraphs and cells stay apart.
+    low = html.lower()
+    tree = LexborHTMLParser(_with_block_breaks(html, low))
+
+    base = ""
+    # URLs: one selector pass, dispatched by tag
+    links = doc.links
+    visited: set[int] = set()
+    doc.images = low.count("<img")
+    selector = ",".join(["a[href],area[href],[src]"] + [sel for marker, sel in _OPTIONAL_LINKISH if marker in low])
+    for node in tree.css(selector):
+        if len(links) >= MAX_LINKS:
+            break
+        if node.mem_id in visited:  # lexbor yields a node once per selector it matches
+            continue
+        visited.add(node.mem_id)
+        tag = node.tag
+        attrs = node.attributes
+        if tag == "base":
+            base = base or (attrs.get("href") or "").strip()
+            continue
+        if tag in ("a", "area"):
+            href = attrs.get("href") or ""
+            text = _text_of(node) if tag == "a" else ""
+            if not text:
+                text = (attrs.get("title") or attrs.get("alt") or "").strip()
+                if not text and tag == "a":
+                    img = node.css_first("img[alt]")
+                    text = (img.attributes.get("alt") or "").strip() if img is not None else ""
+            links.append(HtmlLink(href, text, tag))
+        elif tag == "form":
+            action = (attrs.get("action") or "").strip()
+            fields_ = []
+            pw = False
+            for inp in node.css("input,textarea,select"):
+                ia = inp.attributes
+                itype = (ia.get("type") or "text").lower()
+                if itype == "password":
+                    pw = True
+                if itype not in ("hidden", "submit", "button"):
+                    fields_.append(f"{itype}:{ia.get('name') or ''}")
+            doc.forms.append(HtmlForm(action, (attrs.get("method") or "get").lower(), pw, fields_[:20]))
+            if action:
+                links.append(HtmlLink(action, "", "form"))
+        elif tag == "meta":
+            if (attrs.get("http-equiv") or "").strip().lower() == "refresh":
+                content = attrs.get("content") or ""
+                doc.meta_refresh.append(content)
+                m = _REFRESH_URL.search(content)
+                if m:
+                    links.append(HtmlLink(m.group(1).strip(), "", "meta-refresh"))
+            continue
+        elif tag == "input":
+            if (attrs.get("type") or "").lower() == "password":
+                doc.password_inputs += 1
+        elif tag == "link":
+            links.append(HtmlLink(attrs.get("href") or "", "", "link"))
+        elif tag == "object":
+            links.append(HtmlLink(attrs.get("data") or "", "", "object"))
+        if tag == "iframe" and "srcdoc" in attrs:
+            doc.srcdoc.append((attrs.get("srcdoc") or "")[:2000])
+        src = attrs.get("src")
+        if src and tag not in ("a", "area"):
+            links.append(HtmlLink(src, "", tag))
+        bg = attrs.get("background")
+        if bg:
+            links.append(HtmlLink(bg, "", "background"))
+
+    # CSS url() in style attributes and style blocks; ::before/::after text; reordering
+    if "url(" in low:
+        for node in tree.css('[style*="url(" i]'):
+            for m in _CSS_URL.finditer(node.attributes.get("style") or ""):
+                links.append(HtmlLink(m.group(1), "", "css"))
+    style_blocks = [n.text(deep=True) for n in tree.css("style")] if "<style" in low else []
+    for css in style_blocks:
+        css = css[:_MAX_CSS]
+        css_low = css.lower()
+        if "url(" in css_low:
+            links.extend(HtmlLink(m.group(1), "", "css") for m in _CSS_URL.finditer(css))
+        if "content" in css_low and (":before" in css_low or ":after" in css_low):
+            doc.css_injected_text.extend(m.group(2) for m in _CSS_CONTENT.finditer(css))
+        if "bidi-override" in css_low or "-reverse" in css_low:
+            doc.css_reorder.extend(m.group(0) for m in _CSS_REORDER.finditer(css))
+    if "bidi-override" in low or "-reverse" in low:
+        for node in tree.css('[style*="bidi-override" i],[style*="-reverse" i]'):
+            doc.css_reorder.extend(m.group(0) for m in _CSS_REORDER.finditer(node.attributes.get("style") or ""))
+    if base:
+        for link in links:
+            if link.url and "://" not in link.url[:12] and not link.url.startswith(("#", "mailto:", "data:",
+                                                                                     "javascript:", "cid:")):
+                link.url = urljoin(base, link.url)
+
+    # scripts and event handlers
+    if "<script" in low:
+        doc.scripts = [n.text(deep=True)[:20000] for n in tree.css("script")][:50]
+    if " on" in low:
+        for name in _EVENT_ATTRS:
+            if name in low:
+                for node in tree.css(f"[{name}]"):
+                    doc.event_handlers.append(f"{name}={(node.attributes.get(name) or '')[:200]}")
+
+    # hidden elements: record, then drop from the visible text
+    hidden_nodes = []
+    if "hidden" in low or "style" in low:
+        seen: set[int] = set()
+        # One plain selector and a regex screen in Python: lexbor evaluates a group of attribute-
+        # substring selectors far slower than it hands back every styled element.
+        for node in tree.css("[hidden],[style]"):
+            attrs = node.attributes
+            if "hidden" in attrs:
+                reason: str | None = "hidden attribute"
+            else:
+                style = (attrs.get("style") or "")[:_MAX_STYLE]
+                if not style or not _may_hide(style) or not _MAYBE_HIDDEN.search(style):
+                    continue
+                reason = hidden_reason(style)
+            if reason is None or node.tag in ("head", "style", "script", "title", "meta", "html"):
+                continue
+            if reason is None:
+                continue
+            if reason.startswith("font-size") and len(node.css('[style*="font-size" i]')) > 1:
+                continue  # the layout trick: font-size:0 on a container whose children set their own size
+            # an element inside one already hidden adds nothing (checked a few levels up: cheap)
+            inside = False
+            if seen:
+                anc, depth = node.parent, 0
+                while anc is not None and depth < 12:
+                    if anc.mem_id in seen:
+                        inside = True
+                        break
+                    anc, depth = anc.parent, depth + 1
+            seen.add(node.mem_id)
+            if inside:
+                continue
+            hidden_nodes.append(node)
+            if len(doc.hidden) < MAX_HIDDEN:
+                text = _text_of(node)
+                if text:
+                    prev, nxt = node.prev, node.next
+                    inword = (prev is not None and prev.is_text_node and _is_alnum_edge(prev.text_content, True)
+                              and nxt is not None and nxt.is_text_node
+                              and _is_alnum_edge(nxt.text_content, False) and text[0].isalnum())
+                    doc.hidden.append(HiddenText(text[:500], reason, inword))
+    # last first: a descendant is always removed before an ancestor that might contain it
+    for node in reversed(hidden_nodes):
+        node.decompose()
+    tree.strip_tags(_INVISIBLE_TAGS)
+    root = tree.body or tree.root
+    if root is not None:
+        text = root.text(deep=True, separator="", strip=False)
+        doc.visible_text = _NEWLINES.sub("\n", _SPACES.sub(" ", text)).strip()
+    return doc
+
+
+_cache: OrderedDict[str, HtmlDocument] = OrderedDict()
+
+
+def html_document(html: str) -> HtmlDocument:
+    """The parsed document for `html`; the last few are kept so analyzers share one parse."""
+    doc = _cache.get(html)
+    if doc is not None:
+        return doc
+    doc = _build(html) if html else HtmlDocument()
+    _cache[html] = doc
+    # threads may race here (a milter scanning in a pool): losing a cache entry is harmless
+    while len(_cache) > _CACHE_SIZE:
+        try:
+            _cache.popitem(last=False)
+        except KeyError:
+            break
+    return doc
 
 
 def parse_html(html: str) -> LexborHTMLParser:
@@ -12,13 +375,7 @@ def parse_html(html: str) -> LexborHTMLParser:
 
 
 def html_to_text(html: str) -> str:
-    """Visible text of an HTML document, block elements separated by newlines."""
+    """Visible text of an HTML document, hidden elements left out, block elements separated by newlines."""
     if not html:
         return ""
-    tree = parse_html(html)
-    tree.strip_tags(_INVISIBLE_TAGS)
-    root = tree.body or tree.root
-    if root is None:
-        return ""
-    text = root.text(separator="\n", strip=True)
-    return text
+    return html_document(html).visible_text

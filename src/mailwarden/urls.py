@@ -1,0 +1,483 @@
+"""URLs as a mail reader's browser would follow them: extract, refang, normalise, unwrap.
+
+Public interface (shared with other analyzers):
+
+- `normalize_url(url) -> str | None`: one canonical `scheme://host[:port]/path[?query]` string
+  (host lower-case ASCII/punycode, default port and fragment dropped, userinfo dropped), or None
+  when the text is not an http(s)/ftp URL. Entities, percent-encoded hosts, defanged forms
+  (`hxxp`, `[.]`, `[:]`), backslashes and loose slashes are repaired the way browsers do.
+- `unwrap_redirect(url) -> str`: the final target behind known rewrappers (Microsoft Safe Links,
+  Proofpoint urldefense, Mimecast…), open redirectors (google.com/url, youtube redirect,
+  l.facebook.com…) and trackers that carry their target in clear. Unknown URLs come back as given.
+- `registrable_domain(host) -> str`: the registrable ("organisational") domain from the bundled
+  Public Suffix List, private section included (each `*.pages.dev` tenant is its own site).
+  IP literals come back unchanged.
+- `extract_urls_from_text(text) -> list[str]`: URL-looking substrings of plain text, including
+  defanged and `www.` forms, in order, de-duplicated, not yet normalised.
+- `extract_urls_from_html(html) -> list[tuple[str, str]]`: (url, link text) for every URL-bearing
+  place of an HTML document (href, src, form action, meta refresh, CSS url()).
+
+`parse_url(url) -> UrlInfo | None` gives the pieces analyzers need (userinfo, IP form, IDN form).
+"""
+
+from __future__ import annotations
+
+import html as _html
+import ipaddress
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+import idna
+from publicsuffixlist import PublicSuffixList
+
+MAX_URL_CHARS = 4096  # longer URLs are clipped: they are evidence, not documents
+
+_PSL = PublicSuffixList()
+_PSL_STRICT = PublicSuffixList(accept_unknown=False)  # only TLDs that exist
+
+# ---------------------------------------------------------------------------------------------
+# host lists (data/hosting.toml)
+
+
+class SuffixSet:
+    """Hosts matched by suffix on label boundaries, optionally with a path prefix.
+
+    Lookup walks the labels of the host (a handful of set probes), so the cost does not grow
+    with the size of the list.
+    """
+
+    def __init__(self, entries: list[str]) -> None:
+        self._hosts: dict[str, list[str]] = {}
+        for e in entries:
+            e = e.strip().lower()
+            if not e:
+                continue
+            host, _, path = e.partition("/")
+            self._hosts.setdefault(host, []).append("/" + path if path else "")
+
+    def __len__(self) -> int:
+        return len(self._hosts)
+
+    def match(self, host: str, path: str = "") -> str | None:
+        """The list entry that covers `host` (and `path`), or None."""
+        labels = host.split(".")
+        for i in range(len(labels)):
+            suffix = ".".join(labels[i:])
+            paths = self._hosts.get(suffix)
+            if paths is None:
+                continue
+            for p in paths:
+                if not p:
+                    return suffix
+                if path.lower().startswith(p):
+                    return suffix + p
+        return None
+
+
+@dataclass(frozen=True)
+class Redirector:
+    host: str
+    path: str
+    params: tuple[str, ...]
+    kind: str  # rewrap | open | tracker
+
+
+@dataclass
+class HostingData:
+    free_hosting: SuffixSet
+    form_hosts: SuffixSet
+    file_share: SuffixSet
+    ipfs: SuffixSet
+    shorteners: SuffixSet
+    trackers: SuffixSet
+    suspicious_tlds: frozenset[str]
+    redirectors: dict[str, list[Redirector]]
+
+
+@lru_cache(maxsize=1)
+def hosting_data() -> HostingData:
+    text = (resources.files("mailwarden") / "data" / "hosting.toml").read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+    redirectors: dict[str, list[Redirector]] = {}
+    for r in data.get("redirectors", []):
+        red = Redirector(r["host"].lower(), r.get("path", ""), tuple(r.get("params", [])), r.get("kind", "open"))
+        redirectors.setdefault(red.host, []).append(red)
+    return HostingData(
+        free_hosting=SuffixSet(data["free_hosting"]["suffixes"]),
+        form_hosts=SuffixSet(data["form_hosts"]["suffixes"]),
+        file_share=SuffixSet(data["file_share"]["suffixes"]),
+        ipfs=SuffixSet(data["ipfs"]["suffixes"]),
+        shorteners=SuffixSet(data["shorteners"]["suffixes"]),
+        trackers=SuffixSet(data["trackers"]["suffixes"]),
+        suspicious_tlds=frozenset(t.lower() for t in data["suspicious_tlds"]["tlds"]),
+        redirectors=redirectors,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# parsing and normalisation
+
+_DEFANG = [
+    (re.compile(r"^h[xX*]{2}p(s?)", re.I), r"http\1"),
+    (re.compile(r"^fxp", re.I), "ftp"),
+    (re.compile(r"\[\s*(?:\.|dot)\s*\]|\(\s*(?:\.|dot)\s*\)|\{\s*(?:\.|dot)\s*\}", re.I), "."),
+    (re.compile(r"\[\s*:\s*\]"), ":"),
+    (re.compile(r"\[\s*/\s*\]"), "/"),
+    (re.compile(r"\[\s*@\s*\]|\[at\]", re.I), "@"),
+]
+_CONTROL = re.compile(r"[\x00-\x20\x7f]")
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]{0,30}):")
+_HOSTLIKE = re.compile(r"^(?:www\d{0,3}\.|[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63})*\.[a-z]{2,24}(?:[/:?#]|$))", re.I)
+_WEB_SCHEMES = {"http", "https", "ftp"}
+_DEFAULT_PORTS = {"http": 80, "https": 443, "ftp": 21}
+_DOTS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": "."})
+
+
+def _known_tld(s: str) -> bool:
+    """A schemeless `name.tld/...` counts as a URL only when the TLD really exists."""
+    host = re.split(r"[/:?#]", s, maxsplit=1)[0].rstrip(".")
+    tld = host.rsplit(".", 1)[-1].lower()
+    return "." in host and tld.isalpha() and _PSL_STRICT.publicsuffix(tld) is not None
+
+
+def refang(text: str) -> str:
+    """Undo the usual defanging (`hxxp`, `[.]`, `(.)`, `[:]`) so the URL can be parsed."""
+    if "[" not in text and "(" not in text and "{" not in text and text[:1].lower() not in ("h", "f"):
+        return text
+    for pattern, repl in _DEFANG:
+        text = pattern.sub(repl, text)
+    return text
+
+
+@dataclass
+class UrlInfo:
+    """One URL, parsed the way a browser would."""
+
+    url: str  # normalised form
+    scheme: str
+    host: str  # lower-case ASCII (punycode for IDN)
+    host_unicode: str  # the IDN form a reader sees
+    port: int | None
+    path: str
+    query: str
+    userinfo: str  # before '@' in the authority ('' when none)
+    ip: str | None  # canonical IP when the host is an IP literal
+    ip_obfuscated: bool  # written as decimal, hex, octal or short form
+    raw: str
+
+    @property
+    def domain(self) -> str:
+        return self.ip or registrable_domain(self.host)
+
+    @property
+    def is_idn(self) -> bool:
+        return any(label.startswith("xn--") for label in self.host.split("."))
+
+
+def _loose_ipv4(host: str) -> str | None:
+    """The WHATWG IPv4 parser: `3232235777`, `0xC0A80101`, `0300.0250.1.1`, `192.168.257` all work."""
+    parts = host.split(".")
+    if parts and parts[-1] == "":
+        parts.pop()
+    if not parts or len(parts) > 4:
+        return None
+    nums = []
+    for p in parts:
+        if not p:
+            return None
+        try:
+            if p[:2].lower() == "0x":
+                n = int(p[2:] or "0", 16)
+            elif len(p) > 1 and p[0] == "0":
+                n = int(p, 8)
+            else:
+                if not p.isdigit():
+                    return None
+                n = int(p)
+        except ValueError:
+            return None
+        nums.append(n)
+    if any(n > 255 for n in nums[:-1]) or nums[-1] >= 256 ** (5 - len(nums)):
+        return None
+    value = nums[-1]
+    for i, n in enumerate(nums[:-1]):
+        value += n << (8 * (3 - i))
+    return str(ipaddress.IPv4Address(value))
+
+
+def _idna_host(host: str) -> tuple[str, str]:
+    """(ASCII form, Unicode form) of a host; malformed labels are kept rather than dropped."""
+    host = host.translate(_DOTS).rstrip(".").lower()
+    if host.isascii():
+        if "xn--" in host:
+            try:
+                return host, idna.decode(host)
+            except (idna.IDNAError, UnicodeError):
+                return host, host
+        return host, host
+    try:
+        ascii_host = idna.encode(host, uts46=True).decode("ascii")
+    except (idna.IDNAError, UnicodeError):
+        try:
+            ascii_host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            ascii_host = host
+    return ascii_host, host
+
+
+def parse_url(url: str) -> UrlInfo | None:
+    """Parse and normalise one URL; None when it is not an http(s)/ftp URL with a host.
+
+    Results are cached (the same URLs recur within and across messages); treat them as read-only.
+    """
+    if not url or len(url) > MAX_URL_CHARS:
+        return _parse_url(url[:MAX_URL_CHARS]) if url else None
+    return _parse_url(url)
+
+
+@lru_cache(maxsize=32768)
+def _parse_url(url: str) -> UrlInfo | None:
+    raw = url
+    s = url.strip().strip("<>\"'` ")
+    if len(s) > MAX_URL_CHARS:
+        s = s[:MAX_URL_CHARS]
+    if "&" in s:
+        s = _html.unescape(s)
+    s = _CONTROL.sub("", s)  # browsers drop tabs and newlines inside URLs
+    s = refang(s)
+    s = s.replace("\\", "/")
+    m = _SCHEME.match(s)
+    if m:
+        scheme = m.group(1).lower()
+        if scheme not in _WEB_SCHEMES:
+            return None
+        rest = s[m.end():].lstrip("/")
+    elif s.startswith("//"):
+        scheme, rest = "http", s.lstrip("/")
+    elif _HOSTLIKE.match(s) and (s[:3].lower() == "www" or _known_tld(s)):
+        scheme, rest = "http", s
+    else:
+        return None
+    try:
+        parts = urlsplit(f"{scheme}://{rest}")
+        netloc = parts.netloc
+    except ValueError:
+        return None
+    userinfo, _, hostport = netloc.rpartition("@")
+    if hostport.startswith("["):
+        end = hostport.find("]")
+        host, portstr = hostport[1:end] if end > 0 else hostport[1:], hostport[end + 2:] if end > 0 else ""
+    else:
+        host, _, portstr = hostport.partition(":")
+    if "%" in host:
+        host = unquote(host)
+    host = host.strip()
+    if not host:
+        return None
+    port: int | None = None
+    if portstr:
+        try:
+            port = int(portstr)
+        except ValueError:
+            return None
+        if not 0 < port < 65536:
+            return None
+        if port == _DEFAULT_PORTS.get(scheme):
+            port = None
+    ip: str | None = None
+    obfuscated = False
+    last = host.rstrip(".").rsplit(".", 1)[-1].lower()
+    if ":" in host or last[-1:].isdigit() or last.startswith("0x"):  # only then can it be an IP
+        try:
+            ip = str(ipaddress.ip_address(host))
+        except ValueError:
+            ip = _loose_ipv4(host)
+            obfuscated = ip is not None
+    if ip:
+        ascii_host = uni_host = ip
+        host_part = f"[{ip}]" if ":" in ip else ip
+    else:
+        ascii_host, uni_host = _idna_host(host)
+        if not ascii_host or len(ascii_host) > 253 or any(c in ascii_host for c in " <>\"{}|^`"):
+            return None  # longer than any name DNS can resolve: not a working link
+        host_part = ascii_host
+    path = parts.path or "/"
+    query = parts.query
+    norm = f"{scheme}://{host_part}{':' + str(port) if port else ''}{path}{'?' + query if query else ''}"
+    return UrlInfo(norm, scheme, ascii_host, uni_host, port, path, query, userinfo, ip, obfuscated, raw)
+
+
+def normalize_url(url: str) -> str | None:
+    """The canonical form of `url` (see the module docstring), or None if it is not a web URL."""
+    info = parse_url(url)
+    return info.url if info else None
+
+
+@lru_cache(maxsize=65536)
+def registrable_domain(host: str) -> str:
+    """Registrable domain of a host via the bundled PSL; IPs and bare suffixes come back as given."""
+    host = host.strip().rstrip(".").lower()
+    if not host:
+        return host
+    if host[-1].isdigit() or ":" in host:
+        try:
+            return str(ipaddress.ip_address(host.strip("[]")))
+        except ValueError:
+            pass
+    return _PSL.privatesuffix(host) or host
+
+
+# ---------------------------------------------------------------------------------------------
+# redirectors
+
+def _proofpoint_v2(u: str) -> str:
+    return unquote(u.replace("-", "%").replace("_", "/"))
+
+
+def _maybe_redirector(host: str, data: HostingData) -> bool:
+    if "urldefense" in host or "google." in host:
+        return True
+    labels = host.split(".")
+    return any(".".join(labels[i:]) in data.redirectors for i in range(len(labels) - 1))
+
+
+def _redirect_target(info: UrlInfo) -> tuple[str, str] | None:
+    """(target, kind) when `info` is a known redirector carrying its target; else None."""
+    host, path = info.host, info.path
+    data = hosting_data()
+    if not _maybe_redirector(host, data):
+        return None
+    # Proofpoint formats that are not a simple query parameter
+    if host.endswith("urldefense.proofpoint.com") and path.startswith("/v2/url"):
+        for k, v in parse_qsl(info.query):
+            if k == "u":
+                return _proofpoint_v2(v), "rewrap"
+    if host.endswith("urldefense.com") and path.startswith("/v3/__"):
+        inner = info.url.split("/v3/__", 1)[1]
+        inner = inner.split("__;", 1)[0].rstrip("_")
+        return inner, "rewrap"
+    labels = host.split(".")
+    for i in range(len(labels) - 1):
+        suffix = ".".join(labels[i:])
+        reds = data.redirectors.get(suffix)
+        if not reds:
+            # google.co.uk/url, google.de/url… are the same open redirect
+            if labels[i] == "google" and i + 2 >= len(labels) - 1:
+                reds = data.redirectors.get("google.com")
+            if not reds:
+                continue
+        for red in reds:
+            if red.path and not path.startswith(red.path):
+                continue
+            if red.params:
+                values = dict(parse_qsl(info.query, keep_blank_values=False))
+                for p in red.params:
+                    v = values.get(p)
+                    if v and ("://" in v[:12] or v.startswith(("www.", "//"))):
+                        return v, red.kind
+                    if v and p == "domain" and "." in v:
+                        return "http://" + v, red.kind
+                continue
+            if red.path == "/amp/s/":
+                return "https://" + path[len("/amp/s/"):] + ("?" + info.query if info.query else ""), red.kind
+            if suffix == "awstrack.me":
+                segs = path.split("/")
+                if len(segs) > 2 and segs[1] == "L0":
+                    return unquote(segs[2]), red.kind
+                continue
+            if info.query.startswith("http"):
+                return unquote(info.query), red.kind
+    return None
+
+
+def unwrap_chain(url: str, max_hops: int = 5) -> list[tuple[str, str]]:
+    """[(url, kind)…] from the outermost wrapper to the final target; one element when not wrapped.
+
+    `kind` names how each hop was left: "rewrap", "open", "tracker", or "" for the last one.
+    """
+    return list(_unwrap_chain(url, max_hops))
+
+
+@lru_cache(maxsize=16384)
+def _unwrap_chain(url: str, max_hops: int) -> tuple[tuple[str, str], ...]:
+    chain: list[tuple[str, str]] = []
+    current = url
+    for _ in range(max_hops):
+        info = parse_url(current)
+        if info is None:
+            break
+        hop = _redirect_target(info)
+        if hop is None:
+            chain.append((info.url, ""))
+            return tuple(chain)
+        target, kind = hop
+        chain.append((info.url, kind))
+        if normalize_url(target) is None:
+            return tuple(chain)
+        current = target
+    chain.append((normalize_url(current) or current, ""))
+    return tuple(chain)
+
+
+def unwrap_redirect(url: str) -> str:
+    """The final target of `url` behind known redirectors (normalised), or `url` when none applies."""
+    chain = unwrap_chain(url)
+    if len(chain) <= 1:
+        return url
+    return chain[-1][0]
+
+
+# ---------------------------------------------------------------------------------------------
+# extraction
+
+_TEXT_URL = re.compile(
+    r"""(?:\b(?:h(?:tt|xx|XX|\*\*)ps?|ftp|fxp)(?:\[:\]|:)//|\bwww\d{0,3}(?:\.|\[\.\]|\(\.\)))"""
+    r"""[^\s<>"'`{}|^\u00a0\u2000-\u200f\u2028-\u202f\u3000]+""",
+    re.IGNORECASE,
+)
+_TRAIL = ".,;:!?'\"*"
+
+
+def _trim(u: str) -> str:
+    """Drop trailing punctuation and unbalanced closing brackets (counted once: linear)."""
+    opens = {")": u.count("("), "]": u.count("[")}
+    closes = {")": u.count(")"), "]": u.count("]")}
+    end = len(u)
+    while end:
+        c = u[end - 1]
+        if c in _TRAIL or c == ">":
+            end -= 1
+        elif c in closes and opens[c] < closes[c]:
+            closes[c] -= 1
+            end -= 1
+        else:
+            break
+    return u[:end]
+
+
+def extract_urls_from_text(text: str, limit: int = 10_000) -> list[str]:
+    """URL-looking substrings of plain text (raw, trimmed of trailing punctuation), de-duplicated."""
+    if not text or ("://" not in text and "www" not in text.lower() and "[:]" not in text):
+        return []
+    out: list[str] = []
+    seen: set[str] = set()
+    for m in _TEXT_URL.finditer(text):
+        u = _trim(m.group(0))
+        if len(u) < 8 or u in seen:
+            continue
+        seen.add(u)
+        out.append(u)
+        if len(out) >= limit:
+            break
+    return out
+
+
+def extract_urls_from_html(html: str) -> list[tuple[str, str]]:
+    """(url, link text) for every URL-bearing place in an HTML document; text is '' except for links."""
+    from mailwarden.htmltext import html_document
+
+    return [(link.url, link.text) for link in html_document(html).links]
