@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from mailwarden.engine import Engine
 
 from conftest import make_message
@@ -129,3 +131,34 @@ def test_real_cyrillic_and_accented_text_is_not_mixed_script(engine: Engine) -> 
 def test_mathematical_letters_in_subject(engine: Engine) -> None:
     assert "TEXT_STYLED_LETTERS" in symbols(scan(engine, dict(BASE, Subject="𝐅𝐑𝐄𝐄 𝐒𝐏𝐈𝐍𝐒 𝐍𝐎𝐖")))
     assert "TEXT_STYLED_LETTERS" not in symbols(scan(engine, dict(BASE, Subject="Free spins now")))
+
+
+def test_tel_link_number_is_reported(engine: Engine) -> None:
+    body = ('<html><body><p>Your order of $349.00 was charged. To cancel, '
+            '<a href="tel:+18085550147">call our billing department</a>.</p></body></html>')
+    v = scan(engine, dict(BASE, Subject="Order confirmation"), body, html=True)
+    assert v.phones == ["+18085550147"]
+    assert "LURE_CALLBACK" in symbols(v)
+
+
+@pytest.mark.parametrize("subject, body", [
+    ("Subscription renewed", "Your plan was renewed for $399.99. To cancel and get a refund, call +1 808 555 0147."),
+    ("Assinatura renovada", "Foi cobrado R$ 899,90. Para cancelar e pedir reembolso, ligue para +1 808 555 0147."),
+    ("Suscripción renovada", "Se ha cobrado 399,99 €. Para cancelar y solicitar el reembolso, llame al +1 808 555 0147."),
+    ("Abonnement verlängert", "Es wurden 399,99 € abgebucht. Zur Stornierung und Rückerstattung "
+                              "rufen Sie uns an: +1 808 555 0147."),
+    ("Abonnement renouvelé", "Un montant de 399,99 € a été débité. Pour l'annulation et le remboursement, "
+                             "appelez le +1 808 555 0147."),
+])
+def test_callback_scam_in_each_language(engine: Engine, subject: str, body: str) -> None:
+    v = scan(engine, dict(BASE, Subject=subject), body + "\n")
+    assert "LURE_CALLBACK" in symbols(v)
+    assert v.phones == ["+18085550147"]
+
+
+@pytest.mark.parametrize("body", [
+    "Thanks for the refund policy draft. Call me at +1 808 555 0147 if anything is unclear.",
+    "Ligue para mim no +55 11 91234-5678 quando puder, obrigado.",
+])
+def test_phone_with_one_callback_word_and_no_money_is_not_a_callback(engine: Engine, body: str) -> None:
+    assert "LURE_CALLBACK" not in symbols(scan(engine, BASE, body + "\n"))

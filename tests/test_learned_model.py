@@ -204,3 +204,19 @@ def test_probability_band_is_configurable(trained, tmp_path) -> None:
     assert weight(default) > weight(strict)
     with pytest.raises(ValueError):
         Engine(config=config_from_dict({"model": {"floor": 0.9, "full": 0.5}}))
+
+
+def test_rebuild_refits_from_stored_examples(tmp_path) -> None:
+    rng = random.Random(21)
+    items = [(synthetic("phish", i, rng), 1) for i in range(25)] + [(synthetic("ham", i, rng), 0) for i in range(25)]
+    learn(tmp_path, items)
+    learn(tmp_path, [(synthetic("phish", 99, rng), 1)])
+    report = learn(tmp_path, [], rebuild=True)
+    assert report.mode == "full" and report.total_phish == 26
+    assert load_model(tmp_path).meta["last_mode"] == "full"
+
+
+def test_features_read_lookalike_spellings_as_the_word() -> None:
+    doc = document(Message.parse(make_message({"Subject": "Nеw rесоrd"}, "Dear Сustomer, обычное письмо.\n")))
+    assert "record" in doc.split() and "customer" in doc.split()
+    assert "обычное" in doc.split()  # genuine Cyrillic text is left as it is

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from urllib.parse import unquote
 
 from mailwarden.analyzers.base import Analyzer
 from mailwarden.context import ScanContext
@@ -28,6 +29,7 @@ FIELDS = ("subject", "display_name", "body")
 _ANGLE_ADDR = re.compile(r"<[^<>]*>")
 _CONFUSABLE_RE = re.compile("[" + "".join(sorted(CONFUSABLE_LETTERS)) + "]")
 _WORD = re.compile(r"[^\W\d_]{2,}")
+_TEL_HREF = re.compile(r"""href\s*=\s*["']?\s*tel:([^"'\s>]{4,60})""", re.IGNORECASE)
 _STYLED = re.compile("[\U0001D400-\U0001D7FF]")  # mathematical bold/italic/script letters and digits
 
 # category -> (symbol, sentence describing what the wording asks for)
@@ -57,6 +59,21 @@ def _display_text(msg: Message, ctx: ScanContext) -> str:
     parts = [_ANGLE_ADDR.sub(" ", h.decoded) for h in msg.header_fields("from")[:3]]
     text = " ".join(p.strip().strip('"') for p in parts if p.strip())
     return text[:500] or (ctx.from_info or {}).get("display_name") or ""
+
+
+def _tel_links(msg: Message) -> list[PhoneHit]:
+    """Numbers behind `tel:` links: what a phone dials when the reader taps the link text."""
+    html = msg.html if msg.html_parts else ""
+    if not html or not ("tel:" in html or "TEL:" in html or "Tel:" in html):
+        return []
+    out = []
+    for m in _TEL_HREF.finditer(html[:200_000]):
+        target = unquote(m.group(1))
+        hits = find_phone_numbers("tel " + target)  # "tel" is the phone word bare numbers need
+        out.extend(hits[:1])
+        if len(out) >= 10:
+            break
+    return out
 
 
 def _mostly_latin(text: str) -> bool:
@@ -106,6 +123,10 @@ class LuresAnalyzer(Analyzer):
                 phones.append((ph, field))
                 seen_e164.add(ph.e164)
             money.extend(m for m in find_money(text) if m not in money)
+        for ph in _tel_links(msg):
+            if ph.e164 not in seen_e164:
+                phones.append((ph, "body"))
+                seen_e164.add(ph.e164)
         for e in sorted(seen_e164, key=lambda e: next(i for i, (p, _) in enumerate(phones) if p.e164 == e)):
             if e not in ctx.phones:
                 ctx.phones.append(e)
@@ -150,13 +171,14 @@ class LuresAnalyzer(Analyzer):
             text = texts[field][:30_000]
             if text.isascii() or not _CONFUSABLE_RE.search(text):
                 continue
+            latin_text = _mostly_latin(text)
             for w in _WORD.findall(text):
                 if w.isascii() or not _CONFUSABLE_RE.search(w):
                     continue
                 latin = sum("a" <= c.lower() <= "z" for c in w)
                 other = sum(not ("a" <= c.lower() <= "z") and c not in CONFUSABLE_LETTERS for c in w)
                 # Mixed Latin and lookalikes, or a word made only of lookalikes inside Latin text.
-                if other == 0 and (latin or _mostly_latin(text)):
+                if other == 0 and (latin or latin_text):
                     mixed.append(w)
                     if len(mixed) >= 20:
                         break

@@ -13,7 +13,8 @@
   era nor order numbers become features;
 - function words of English, Portuguese, Spanish, German and French (`stopwords.py`):
   in public corpora all non-English mail is phishing, and "sie" or "vous" must not
-  become evidence; accents are folded so "não" and "nao" are one word;
+  become evidence; accents are folded so "não" and "nao" are one word, and words spelled
+  with Cyrillic or Greek lookalikes ("rесоrd") are read as the Latin word they imitate;
 - quoted reply lines (`> …`), signature blocks after `-- ` and mailing-list footers:
   they are the list's and the correspondents' words, not the sender's request;
 - URL schemes (http vs https is an era marker): links become host-label and path-word
@@ -31,12 +32,12 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from mailwarden.lures import match_lures
+from mailwarden.lures import CONFUSABLE_LETTERS, match_lures, normalize
 from mailwarden.message import Message
 from mailwarden.model.stopwords import STOP_WORDS
 
-FEATURE_VERSION = 3
-MAX_CHARS = 20_000
+FEATURE_VERSION = 5
+MAX_CHARS = 10_000  # the request sits near the top; the rest of a long message adds cost, not signal
 
 _EMAIL = re.compile(r"(?<![\w.+%-])[\w.+%-]+(?:@|&#64;|\s@\s|\[at\]|\(at\))[\w-]+(?:\.[\w-]+)*", re.IGNORECASE)
 # Placeholders public phishing collections write over the real recipient.
@@ -48,6 +49,9 @@ _WORDS = re.compile(r"[a-z]{3,20}")
 _SIG = re.compile(r"\n-- ?\n.*", re.DOTALL)
 _FOOTER = re.compile(r"\n_{20,}\n.*", re.DOTALL)
 _TOKEN = re.compile(r"\w\w+")
+_CONFUSABLE_RE = re.compile("[" + "".join(sorted(CONFUSABLE_LETTERS)) + "]")
+_MIXED_WORD = re.compile(r"\b(?=\w*[a-z])(?=\w*[" + "".join(sorted(c for c in CONFUSABLE_LETTERS if c.islower()))
+                         + r"])\w+\b")
 _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 
 
@@ -55,6 +59,9 @@ def _fold(text: str) -> str:
     """Lower-case, accents and digits folded; function words (any of five languages) dropped."""
     text = text.lower()
     if not text.isascii():
+        if _CONFUSABLE_RE.search(text):
+            # "rесоrd" spelled with Cyrillic letters is the word "record" to its reader.
+            text = _MIXED_WORD.sub(lambda m: normalize(m.group(0)).strip(), text)
         text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
     text = _DIGITS.sub("0", text)
     return " ".join(w for w in _TOKEN.findall(text) if w not in STOP_WORDS)
