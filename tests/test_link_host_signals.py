@@ -69,6 +69,13 @@ def test_many_links_to_one_unrelated_domain(engine) -> None:
     assert "URL_MANY_TO_ONE_UNRELATED" not in symbols(engine, raw2)
 
 
+def test_newsletter_links_through_a_click_tracker_are_not_unrelated(engine) -> None:
+    tracked = "".join(f'<a href="https://shop.us5.list-manage.com/track/click?u=ab&id={i}">offer {i}</a> '
+                      for i in range(8))
+    raw = html_message(f"<html><body>{tracked}</body></html>", from_addr="news@small-bakery.example")
+    assert "URL_MANY_TO_ONE_UNRELATED" not in symbols(engine, raw)
+
+
 def test_ctx_urls_and_facts(engine) -> None:
     from mailwarden.context import ScanContext  # noqa: F401 - facts are read through a verdict here
 

@@ -348,6 +348,8 @@ class LinksAnalyzer(Analyzer):
         dom, n = counts.most_common(1)[0]
         if n < _MANY_LINKS or n / total < 0.8 or dom == from_domain:
             return
+        if hosting_data().trackers.match(dom, "") is not None:
+            return  # every link through the newsletter's click tracker is how mailing services work
         fb = _brand_for(from_domain)
         if fb is not None and fb == _brand_for(dom):
             return
