@@ -463,16 +463,10 @@ class Message:
         name_s = name_b.decode("latin-1")
         name = name_s.strip()
         value = val_b.decode("utf-8", "replace").strip(" \t")
-        return Header(
-            name=name,
-            value=value,
-            raw=raw_field,
-            space_before_colon=name_s != name_s.rstrip(" \t") or name_s != name_s.lstrip(" \t"),
-            folded_name=folded_name,
-            has_nul=b"\x00" in raw_field,
-            has_8bit=not raw_field.isascii(),
-            _budget=self._budget,
-        )
+        header = Header(name, value, raw_field, name_s != name, folded_name, b"\x00" in raw_field,
+                        not raw_field.isascii(), self._budget)
+        header.key = name.lower()  # fills the cached property now: every lookup reads it
+        return header
 
     def _split_multipart(self, ent: Entity) -> list[Entity]:
         boundary = ent.params.get("boundary", "")

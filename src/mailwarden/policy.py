@@ -139,6 +139,12 @@ class Composite:
     remove: bool
     description: str
 
+    def __post_init__(self) -> None:
+        # Most messages fire none of a composite's symbols; then its value is the one it has on
+        # the empty set, known in advance, so the expression need not be walked per message.
+        self.names = frozenset(symbol_names(self.ast))
+        self.fires_on_nothing = evaluate(self.ast, set())
+
 
 @dataclass
 class Policy:
@@ -166,7 +172,7 @@ class Policy:
         fired = {f.symbol for f in findings}
         out = []
         for comp in self.composites:
-            if evaluate(comp.ast, fired):
+            if comp.fires_on_nothing if comp.names.isdisjoint(fired) else evaluate(comp.ast, fired):
                 parts = sorted(positive_symbols(comp.ast) & fired)
                 out.append((comp, parts))
                 fired.add(comp.name)
