@@ -20,3 +20,7 @@ echo "postfix postfix/main_mailer_type select Local only" | debconf-set-selectio
 echo "postfix postfix/mailname string mailwarden.test" | debconf-set-selections
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# The packages start system-wide daemons; the tests run their own private, loopback-only instances.
+for svc in postfix dovecot; do
+  if [[ " ${missing[*]} " == *" $svc"* ]]; then service "$svc" stop >/dev/null 2>&1 || true; fi
+done
