@@ -201,7 +201,8 @@ def run(label: str, messages: list[bytes], connections: int, milter_cfg: dict | 
     finally:
         if milter_proc is not None and milter_proc.poll() is None:
             milter_proc.kill()
-        shutil.rmtree(base, ignore_errors=True)
+        if not os.environ.get("KEEP_BENCH_DIR"):
+            shutil.rmtree(base, ignore_errors=True)
 
 
 def main() -> None:

@@ -168,6 +168,19 @@ def test_quarantine_redirect_delivers_to_quarantine_mailbox_only(mta):
     assert not any(b"redirect-1" in p.read_bytes() for p in pf.maildir("bob"))
 
 
+def test_quarantine_redirect_to_a_recipient_of_the_message_is_not_lost(mta):
+    # Adding the quarantine mailbox and then deleting every original recipient would leave
+    # no recipient at all when the quarantine mailbox is one of them: Postfix drops such mail.
+    pf, server, _ = mta
+    server.settings.quarantine, server.settings.quarantine_mailbox = "redirect", "quarantine@mw.test"
+    try:
+        send(pf, mail("ACTION:quarantine redirect-self", to="quarantine@mw.test"), rcpts=("quarantine@mw.test",))
+        got = delivered(pf, "quarantine", "redirect-self")
+    finally:
+        server.settings.quarantine = "hold"
+    assert got["X-Mailwarden-Verdict"] == "quarantine"
+
+
 def test_engine_crash_and_timeout_tempfail_so_the_client_keeps_the_message(mta):
     pf, _, _ = mta
     for subject in ("ACTION:crash crash-1", "ACTION:sleep SLEEP:4 slow-1"):

@@ -207,9 +207,14 @@ def replies(settings: MilterSettings, state: MessageState, verdict: Verdict, *, 
         if settings.quarantine == "redirect" and can(p.SMFIF_ADDRCPT) and can(p.SMFIF_DELRCPT):
             if settings.add_headers and can(p.SMFIF_ADDHDRS):
                 out.append(p.header_add("X-Mailwarden-Quarantined-For", lead + sanitize(", ".join(state.rcpts))))
-            out.append(p.packet(p.SMFIR_ADDRCPT, p.cstr(f"<{settings.quarantine_mailbox}>")))
+            # The quarantine mailbox may itself be a recipient: deleting it after adding it would
+            # leave the message with no recipient, and Postfix would drop it silently.
+            qbox = settings.quarantine_mailbox.strip("<>").lower()
+            if qbox not in {r.strip("<>").lower() for r in state.rcpts}:
+                out.append(p.packet(p.SMFIR_ADDRCPT, p.cstr(f"<{settings.quarantine_mailbox}>")))
             for rcpt in state.rcpts:
-                out.append(p.packet(p.SMFIR_DELRCPT, p.cstr(f"<{rcpt}>")))
+                if rcpt.strip("<>").lower() != qbox:
+                    out.append(p.packet(p.SMFIR_DELRCPT, p.cstr(f"<{rcpt}>")))
         elif can(p.SMFIF_QUARANTINE):
             out.append(p.packet(p.SMFIR_QUARANTINE, p.cstr(reason)))
     out.append(p.packet(p.SMFIR_ACCEPT))
