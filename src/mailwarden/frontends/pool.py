@@ -115,6 +115,14 @@ class ScanPool:
             self._recover(exc)
             return failure_verdict(self.failure_action, f"{type(exc).__name__}: {exc}")
 
+    async def run(self, fn: Any, *args: Any) -> Any:
+        """Run a picklable module-level function on the pool (worker processes when configured), so
+        CPU-heavy work such as rewriting a body never blocks the event loop. Errors and timeouts
+        propagate: the caller decides the safe fallback."""
+        with self._lock:
+            fut = self._executor.submit(fn, *args)
+        return await asyncio.wait_for(asyncio.wrap_future(fut), self.timeout)
+
     def _submit(self, raw: bytes, envelope: Envelope | None, file: str | None) -> cf.Future:
         with self._lock:
             if self.workers <= 0:

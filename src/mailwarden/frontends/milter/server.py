@@ -13,6 +13,8 @@ to tempfail).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import functools
 import logging
 import os
 import socket
@@ -24,6 +26,7 @@ from mailwarden.envelope import Envelope, valid_ip
 from mailwarden.frontends.milter import protocol as p
 from mailwarden.frontends.milter.actions import MessageState, MilterSettings, replies
 from mailwarden.frontends.pool import ScanPool, failure_verdict
+from mailwarden.verdict import Verdict
 
 log = logging.getLogger(__name__)
 
@@ -198,6 +201,20 @@ class Session:
         if len(data) > room:
             self.msg.body_truncated = True
 
+    async def _replies(self, settings: MilterSettings, verdict: Verdict, queue_id: str | None) -> bytes:
+        """The milter replies for a verdict. Rewriting the body for a banner re-parses and re-encodes the
+        whole message: that runs on the scan pool, off the event loop; if it fails or times out, the
+        verdict is applied without the banner rather than not at all."""
+        make = functools.partial(replies, leadspc=self.leadspc, actions=self.actions)
+        if not (settings.banner and verdict.action in ("tag", "quarantine")):
+            return make(settings, self.msg, verdict)
+        try:
+            return await self.server.pool.run(make, settings, self.msg, verdict)
+        except Exception as exc:  # noqa: BLE001 - the banner is optional, the verdict is not
+            log.warning("banner for %s failed (%s: %s); applying the verdict without it", queue_id or "a message",
+                        type(exc).__name__, exc)
+            return make(dataclasses.replace(settings, banner=False), self.msg, verdict)
+
     async def end_of_message(self) -> bytes:
         settings = self.server.settings
         self.busy = True
@@ -208,7 +225,7 @@ class Session:
             queue_id = self.macros.get("i")
             verdict = await self.server.pool.scan(self.msg.raw(), envelope, file=queue_id)
             try:
-                out = replies(settings, self.msg, verdict, leadspc=self.leadspc, actions=self.actions)
+                out = await self._replies(settings, verdict, queue_id)
             except Exception as exc:  # noqa: BLE001 - a bug in applying the verdict must not lose mail
                 log.exception("could not apply the verdict for %s", queue_id or "a message")
                 verdict = failure_verdict(settings.failure_action, f"{type(exc).__name__}: {exc}")
