@@ -26,11 +26,10 @@ from functools import lru_cache
 from importlib import resources
 
 import ahocorasick
-from publicsuffixlist import PublicSuffixList
 from rapidfuzz import process as rf_process
 from rapidfuzz.distance import DamerauLevenshtein
 
-_PSL: PublicSuffixList | None = None
+from mailwarden.psl import registrable_domain  # noqa: F401 - part of this module's interface
 
 # Free mail providers: an address there belongs to a person, never to the provider's brand.
 FREEMAIL = frozenset("""gmail.com googlemail.com yahoo.com yahoo.co.uk yahoo.fr yahoo.de yahoo.es yahoo.it
@@ -40,25 +39,6 @@ mac.com proton.me protonmail.com pm.me gmx.com gmx.de gmx.net gmx.at web.de mail
 zoho.com zohomail.com tutanota.com tuta.io qq.com 163.com 126.com sina.com naver.com daum.net hanmail.net
 libero.it virgilio.it orange.fr wanadoo.fr free.fr laposte.net t-online.de uol.com.br bol.com.br terra.com.br
 seznam.cz wp.pl o2.pl interia.pl rediffmail.com inbox.ru bk.ru list.ru rambler.ru fastmail.com hey.com""".split())
-
-
-def _psl() -> PublicSuffixList:
-    global _PSL
-    if _PSL is None:
-        _PSL = PublicSuffixList()
-    return _PSL
-
-
-@lru_cache(maxsize=8192)
-def registrable_domain(host: str) -> str:
-    """The registrable domain (PSL, private section included); the host itself when it has none."""
-    host = host.strip().rstrip(".").lower()
-    if not host:
-        return ""
-    try:
-        return _psl().privatesuffix(host) or host
-    except Exception:  # noqa: BLE001 - odd input (empty labels, bytes) must never raise here
-        return host
 
 
 @dataclass(frozen=True)

@@ -142,32 +142,6 @@ def url_host(url: str) -> str | None:
     return host or None
 
 
-@lru_cache(maxsize=1)
-def _psl():
-    from publicsuffixlist import PublicSuffixList
-
-    return PublicSuffixList()
-
-
-@lru_cache(maxsize=1)
-def _links_registrable():
-    try:
-        from mailwarden.urls import registrable_domain as rd
-    except ImportError:
-        return None
-    return rd
-
-
-@lru_cache(maxsize=65536)
-def registrable_domain(host: str) -> str:
-    """The organisational domain of a host (the links helper's function when present)."""
-    rd = _links_registrable()
-    if rd is not None:
-        return rd(host)
-    host = host.lower().rstrip(".")
-    return _psl().privatesuffix(host) or host
-
-
 def normalize_phone(value: str) -> str:
     """E.164-ish key for a phone number typed by an analyst: digits with a leading +."""
     v = value.strip()

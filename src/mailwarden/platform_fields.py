@@ -5,9 +5,9 @@ an attacker) wrote, then runs the same content checks on each field alone: phone
 digit-folding tricks), money amounts, brand names of *other* companies, lure vocabulary, links to
 domains the platform does not own, crypto addresses, and fields that are oversized or oddly built.
 
-The shared detectors come from their own modules (`mailwarden.phones`, `mailwarden.lures`,
-`mailwarden.brands`, `mailwarden.urls`). Where one of them is not installed, a small private
-fallback here keeps the platform checks working; the fallbacks are deliberately conservative.
+The detectors are the shared ones (`mailwarden.phones`, `mailwarden.lures`, `mailwarden.brands`,
+`mailwarden.psl`); this module adds the platform-specific vocabulary (giveaways, casinos, wallets)
+and brand names that field checks need on top of them.
 """
 
 from __future__ import annotations
@@ -17,38 +17,14 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-# -- shared detectors, with private fallbacks ----------------------------------------------------
-
-try:  # pragma: no cover - depends on which modules are present
-    from mailwarden.phones import find_phone_numbers as _shared_phones
-except ImportError:  # pragma: no cover
-    _shared_phones = None
-
-try:  # pragma: no cover
-    from mailwarden.lures import find_money as _shared_money
-    from mailwarden.lures import match_lures as _shared_lures
-except ImportError:  # pragma: no cover
-    _shared_lures = None
-    _shared_money = None
-
-try:  # pragma: no cover
-    from mailwarden.brands import brand_name as _shared_brand_name
-    from mailwarden.brands import match_brand as _shared_brands
-except ImportError:  # pragma: no cover
-    _shared_brands = None
-    _shared_brand_name = None
-
-try:  # pragma: no cover
-    from mailwarden.urls import registrable_domain as _shared_registrable
-except ImportError:  # pragma: no cover
-    _shared_registrable = None
-
+from mailwarden.brands import brand_name, lookalike, match_brand
+from mailwarden.lures import find_money as _lures_money
+from mailwarden.lures import match_lures
+from mailwarden.phones import find_phone_numbers
+from mailwarden.psl import registrable_domain  # noqa: F401 - used by platforms and the analyzer
 
 MAX_FIELD_CHARS = 20_000  # lures sit near the top; a longer field is judged on its beginning
 
-# Digits written with look-alike letters or in other scripts: fold before looking for phone numbers.
-_FOLD = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1", "S": "5", "B": "8"})
-_PHONEISH = re.compile(r"(?<![\w+])(?:\+\s?)?[(\[]?[0-9OolI|SB][0-9OolI|SB\s().\-–\[\]/]{8,24}[0-9OolI|SB]")
 
 
 @dataclass
@@ -62,33 +38,7 @@ def find_phones(text: str, region: str = "US") -> list[Phone]:
     """Phone numbers in `text`, E.164, de-duplicated; look-alike digits are folded first."""
     if not text:
         return []
-    if _shared_phones is not None:
-        try:
-            return _dedupe([Phone(h.e164, h.raw, bool(h.obfuscated)) for h in _shared_phones(text, region)])
-        except Exception:  # noqa: BLE001 - a detector bug must not hide the others' evidence
-            pass
-    import phonenumbers
-
-    norm = unicodedata.normalize("NFKC", text)
-    out: list[Phone] = []
-    for m in _PHONEISH.finditer(norm):
-        raw = m.group(0)
-        digits_only = sum(c.isdigit() for c in raw)
-        folded = raw.translate(_FOLD)
-        if sum(c.isdigit() for c in folded) < 10 or digits_only < 7:
-            continue
-        candidate = re.sub(r"[\s().\-–\[\]/]", "", folded)
-        if re.fullmatch(r"\d{4}[01]\d[0-3]\d\d*", candidate):  # a date or timestamp, not a number
-            continue
-        try:
-            num = phonenumbers.parse(candidate, region)
-        except phonenumbers.NumberParseException:
-            continue
-        if not phonenumbers.is_valid_number(num):
-            continue
-        out.append(Phone(phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164), raw.strip(),
-                         folded != raw or norm != text))
-    return _dedupe(out)
+    return _dedupe([Phone(h.e164, h.raw, bool(h.obfuscated)) for h in find_phone_numbers(text, region)])
 
 
 def _dedupe(phones: list[Phone]) -> list[Phone]:
@@ -101,20 +51,8 @@ def _dedupe(phones: list[Phone]) -> list[Phone]:
     return out
 
 
-_MONEY = re.compile(
-    r"(?:[$€£¥₹]\s?\d[\d.,\s]{0,12}\d|[$€£¥₹]\s?\d|\d[\d.,]{0,12}\s?(?:[$€£¥₹]|usd|eur|gbp|usdt|btc|eth|euro?s?|dollars?)\b"
-    r"|\b(?:usd|eur|gbp)\s?\d[\d.,]{0,12})", re.IGNORECASE)
-
-
 def find_money(text: str) -> list[str]:
-    if not text:
-        return []
-    if _shared_money is not None:
-        try:
-            return list(_shared_money(text))
-        except Exception:  # noqa: BLE001
-            pass
-    return [m.group(0).strip() for m in _MONEY.finditer(text)][:10]
+    return list(_lures_money(text)) if text else []
 
 
 # Lure vocabulary. The shared `mailwarden.lures` is used when present; this fallback keeps the
@@ -203,14 +141,10 @@ def find_lures(text: str) -> dict[str, list[str]]:
         return {}
     out: dict[str, list[str]] = {}
     norm = unicodedata.normalize("NFKC", text[:MAX_FIELD_CHARS])
-    if _shared_lures is not None:
-        try:
-            for hit in _shared_lures(norm):
-                out.setdefault(hit.category, [])
-                if hit.phrase not in out[hit.category] and len(out[hit.category]) < 5:
-                    out[hit.category].append(hit.phrase)
-        except Exception:  # noqa: BLE001 - the private vocabulary still answers
-            out = {}
+    for hit in match_lures(norm):
+        out.setdefault(hit.category, [])
+        if hit.phrase not in out[hit.category] and len(out[hit.category]) < 5:
+            out[hit.category].append(hit.phrase)
     # the private vocabulary (giveaways, casinos, call-back and wallet wording) adds its phrases
     have = {c: {_fold(p) for p in v} for c, v in out.items()}
     for m in _combined_rx().finditer(norm):
@@ -257,11 +191,7 @@ def find_brands(text: str, exclude: tuple[str, ...] = ()) -> list[str]:
     if not text:
         return []
     names: list[str] = []
-    if _shared_brands is not None:
-        try:
-            names.extend(_shared_brand_name(k) for k in _shared_brands(text))
-        except Exception:  # noqa: BLE001
-            pass
+    names.extend(brand_name(k) for k in match_brand(text))
     folded = unicodedata.normalize("NFKC", text)
     names.extend(_FALLBACK_BRANDS[m.group(0).lower()] for m in _brand_rx().finditer(folded))
     excl = {e.lower() for e in exclude}
@@ -295,33 +225,6 @@ _URL_IN_TEXT = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>\"')\]]+")
 _DOMAIN_IN_TEXT = re.compile(r"(?i)(?<![\w@.-])((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:com|net|org|io|co|info|biz|xyz|"
                              r"top|site|online|app|link|live|shop|store|de|uk|ru|cn|br|me|cc|tk|ml|ga|cf|gq|us|ca|fr|es|it|nl)"
                              r")(?![\w-])")
-
-
-def registrable_domain(host: str) -> str:
-    host = (host or "").lower().strip(".")
-    if _shared_registrable is not None:
-        try:
-            return _shared_registrable(host) or host
-        except Exception:  # noqa: BLE001
-            pass
-    return _psl_registrable(host)
-
-
-@lru_cache(maxsize=4096)
-def _psl_registrable(host: str) -> str:
-    try:
-        psl = _psl()
-    except ImportError:  # pragma: no cover
-        parts = host.split(".")
-        return ".".join(parts[-2:])
-    return psl.privatesuffix(host) or host
-
-
-@lru_cache(maxsize=1)
-def _psl():  # noqa: ANN202 - the library's own type
-    from publicsuffixlist import PublicSuffixList
-
-    return PublicSuffixList()
 
 
 def host_of(url: str) -> str | None:
@@ -399,10 +302,6 @@ def _poses_as(text: str, own_brands: tuple[str, ...]) -> str | None:
 
 
 def _imitates(domain: str) -> bool:
-    try:
-        from mailwarden.brands import lookalike
-    except ImportError:  # pragma: no cover
-        return False
     try:
         return lookalike(domain) is not None
     except Exception:  # noqa: BLE001

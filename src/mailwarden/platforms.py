@@ -24,6 +24,8 @@ from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 
+from mailwarden.psl import registrable_domain
+
 FIELD_SOURCES = ("subject", "display_name", "reply_to", "html", "text", "body")
 FIELD_KINDS = ("name", "free_text", "body")
 LINK_POLICIES = ("own", "any")
@@ -108,8 +110,6 @@ class Profile:
         d = domain.lower().rstrip(".")
         if any(d == o or d.endswith("." + o) for o in self.domains):
             return True
-        from mailwarden.platform_fields import registrable_domain
-
         return registrable_domain(d).split(".", 1)[0] in self._own_labels
 
     @cached_property

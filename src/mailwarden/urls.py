@@ -34,9 +34,10 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 import idna
 from publicsuffixlist import PublicSuffixList
 
+from mailwarden.psl import registrable_domain  # noqa: F401 - part of this module's interface
+
 MAX_URL_CHARS = 4096  # longer URLs are clipped: they are evidence, not documents
 
-_PSL = PublicSuffixList()
 _PSL_STRICT = PublicSuffixList(accept_unknown=False)  # only TLDs that exist
 
 # ---------------------------------------------------------------------------------------------
@@ -315,20 +316,6 @@ def normalize_url(url: str) -> str | None:
     """The canonical form of `url` (see the module docstring), or None if it is not a web URL."""
     info = parse_url(url)
     return info.url if info else None
-
-
-@lru_cache(maxsize=65536)
-def registrable_domain(host: str) -> str:
-    """Registrable domain of a host via the bundled PSL; IPs and bare suffixes come back as given."""
-    host = host.strip().rstrip(".").lower()
-    if not host:
-        return host
-    if host[-1].isdigit() or ":" in host:
-        try:
-            return str(ipaddress.ip_address(host.strip("[]")))
-        except ValueError:
-            pass
-    return _PSL.privatesuffix(host) or host
 
 
 # ---------------------------------------------------------------------------------------------

@@ -96,7 +96,7 @@ _DISPUTE = re.compile(r"(?i)\b(if (?:you|this) (?:did ?n[o']t|didn't|was ?n[o']t
                       r"unauthori[sz]ed|to cancel|cancel (?:this|the|your)|dispute|refund|reembolso|"
                       r"remboursement|rückerstattung|estorno|cancelar|annuler|stornieren)")
 _QR_LURES = {"credential", "fake_2fa", "account_anomaly", "invoice_payment", "threat", "urgency", "message_bait",
-             "document_share", "fallback"}
+             "document_share"}
 _SCAN_HINT = re.compile(r"(?i)\b(scan|qr|camera|escanea|escaneie|scannen|scannez)\b")
 
 
@@ -189,18 +189,17 @@ class AttachmentsAnalyzer(Analyzer):
             cats: dict[str, list[str]] = {}
             for cat, phrase in hits:
                 cats.setdefault(cat, []).append(phrase)
-            callback = set(cats.get("callback", [])) | set(cats.get("fallback", []))
-            money = set(cats) & {"invoice_payment", "account_anomaly", "threat", "fallback"}
+            callback = set(cats.get("callback", []))
+            money = set(cats) & {"invoice_payment", "account_anomaly", "threat"}
             dispute = _DISPUTE.search(text[:20000])
             if len(callback) < 2 or not money or not dispute:
                 continue
-            phones, e164 = phone_numbers(text[:20000])
+            phones = phone_numbers(text[:20000])
             if not phones:
                 continue
-            if e164:
-                for p in phones:
-                    if p not in ctx.phones:
-                        ctx.phones.append(p)
+            for p in phones:
+                if p not in ctx.phones:
+                    ctx.phones.append(p)
             yield Finding("ATTACHMENT_CALLBACK_LURE", f"The {source} asks the reader to call {phones[0]} about a "
                           "charge or an account (a call-back scam carried in a document).",
                           [f"{source}: {phones[0]}", f'"{dispute.group(0)}"',
@@ -221,7 +220,7 @@ class AttachmentsAnalyzer(Analyzer):
             if not links:
                 continue
             phrases = {p.lower() for c, p in lure_categories(text[:20000])
-                       if c in ("credential", "account_anomaly", "threat", "fallback")}
+                       if c in ("credential", "account_anomaly", "threat")}
             if len(phrases) < 2:
                 continue
             shown = ", ".join(f'"{p}"' for p in sorted(phrases)[:3])

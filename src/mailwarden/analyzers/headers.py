@@ -15,10 +15,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mailwarden.analyzers.base import Analyzer
-from mailwarden.brands import registrable_domain
 from mailwarden.context import ScanContext
 from mailwarden.findings import Finding
 from mailwarden.message import Message
+from mailwarden.psl import registrable_domain
 from mailwarden.sender import visible_from
 
 _ADDRESS_SYMBOLS = {

@@ -24,16 +24,17 @@ from typing import TYPE_CHECKING, Any
 
 from mailwarden.addresses import parse_address_list
 from mailwarden.analyzers.base import Analyzer
+from mailwarden.brands import brand_for_domain
 from mailwarden.campaigns import (
     fallback_urls,
     html_structure_hash,
     landing_key,
     lsh_bands,
-    registrable_domain,
     text_minhash,
     url_host,
 )
 from mailwarden.findings import Finding
+from mailwarden.psl import registrable_domain
 from mailwarden.store import Link, MessageRecord, open_store
 from mailwarden.store.base import MALICIOUS_ACTIONS, sending_orgs
 
@@ -116,10 +117,6 @@ def _names_a_resource(key: str) -> bool:
 
 
 def _big_brand(domain: str) -> bool:
-    try:
-        from mailwarden.brands import brand_for_domain
-    except ImportError:
-        return False
     try:
         return brand_for_domain(domain) is not None
     except Exception:  # noqa: BLE001 - brand data is an aid here, never a reason to fail

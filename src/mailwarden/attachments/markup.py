@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 
 from mailwarden.attachments import AttachmentBudget, Inspection
+from mailwarden.lures import match_lures
+from mailwarden.phones import find_phone_numbers
 
 _URL_IN_TEXT = re.compile(r"""(?i)\bhttps?://[^\s"'<>()\\]{3,2000}""")
 _OBFUSCATION = re.compile(r"(?i)\b(atob|unescape|eval|String\.fromCharCode|decodeURIComponent\s*\(\s*escape|"
@@ -128,21 +130,8 @@ def _meta_charset(raw: bytes) -> str | None:
 _ICS_TEXT_PROPS = ("SUMMARY", "DESCRIPTION", "LOCATION", "COMMENT", "X-ALT-DESC")
 _STRONG_LURES = {"callback", "credential", "fake_2fa", "account_anomaly", "invoice_payment", "crypto",
                  "gift_card", "threat"}
-# Used only when the shared lure matcher is not installed: a few unmistakable English phrases.
-_FALLBACK_LURES = re.compile(
-    r"(?i)\b(verify your (?:account|identity|password)|confirm your (?:account|password|identity)|"
-    r"password (?:will )?expire|account (?:will be )?(?:suspended|locked|disabled|closed)|"
-    r"unusual (?:sign-?in|activity|charge)|(?:call|contact) (?:us|support|our billing)\b|"
-    r"refund|invoice|payment (?:failed|declined|due)|gift ?card|bitcoin|wallet|voicemail|"
-    r"shared a document|sign(?:ed)? in from)")
-
-
 def lure_categories(text: str) -> list[tuple[str, str]]:
-    """(category, phrase) pairs for lure phrases in text; the shared matcher when available."""
-    try:
-        from mailwarden.lures import match_lures  # type: ignore[import-not-found]
-    except ImportError:
-        return [("fallback", m.group(0)) for m in _FALLBACK_LURES.finditer(text)][:10]
+    """(category, phrase) pairs for lure phrases in text."""
     try:
         return [(h.category, h.phrase) for h in match_lures(text)][:20]
     except Exception:  # noqa: BLE001 - another module's failure must not lose attachment findings
@@ -188,8 +177,8 @@ def inspect_calendar(data: bytes, where: str, budget: AttachmentBudget) -> Inspe
     out.urls.extend((u, f"calendar invite {where}") for u in urls)
     if body.strip():
         out.texts.append((body, f"calendar invite {where}"))
-    hits = [(c, p) for c, p in lure_categories(body) if c in _STRONG_LURES or c == "fallback"]
-    phones, _ = phone_numbers(body)
+    hits = [(c, p) for c, p in lure_categories(body) if c in _STRONG_LURES]
+    phones = phone_numbers(body)
     if hits and (urls or phones):
         what = f"a link to {urls[0][:100]}" if urls else f"a phone number {phones[0]}"
         out.add("calendar_lure", f"The calendar invite {where} carries a lure (\"{hits[0][1][:60]}\") and {what}; "
@@ -198,13 +187,9 @@ def inspect_calendar(data: bytes, where: str, budget: AttachmentBudget) -> Inspe
     return out
 
 
-def phone_numbers(text: str) -> tuple[list[str], bool]:
-    """Phone numbers in text, and whether they are E.164 (the shared parser) or raw (fallback)."""
+def phone_numbers(text: str) -> list[str]:
+    """Phone numbers in text, E.164, at most five."""
     try:
-        from mailwarden.phones import find_phone_numbers  # type: ignore[import-not-found]
-    except ImportError:
-        return [m.group(0) for m in re.finditer(r"\+?\d[\d\s().-]{8,16}\d", text)][:5], False
-    try:
-        return list(dict.fromkeys(h.e164 for h in find_phone_numbers(text)))[:5], True
+        return list(dict.fromkeys(h.e164 for h in find_phone_numbers(text)))[:5]
     except Exception:  # noqa: BLE001 - another module's failure must not lose attachment findings
-        return [], True
+        return []

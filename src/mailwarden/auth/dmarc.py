@@ -12,15 +12,9 @@ from functools import lru_cache
 from typing import Any
 
 from mailwarden.dns import DNSError, NXDomain
+from mailwarden.psl import public_suffix_list
 
 POLICIES = ("none", "quarantine", "reject")
-
-
-@lru_cache(maxsize=1)
-def _psl() -> Any:
-    from publicsuffixlist import PublicSuffixList
-
-    return PublicSuffixList()
 
 
 @lru_cache(maxsize=65536)
@@ -30,7 +24,7 @@ def org_domain(domain: str) -> str:
     if not d:
         return d
     try:
-        return _psl().privatesuffix(d) or d
+        return public_suffix_list().privatesuffix(d) or d
     except Exception:  # noqa: BLE001 - odd labels: fall back to the name itself
         return d
 

@@ -108,7 +108,7 @@ class Link:
 
 def sending_orgs(return_path: str | None, from_domain: str | None) -> tuple[str | None, str | None]:
     """(organisation of the From domain, organisation of the return path, else of the From domain)."""
-    from mailwarden.campaigns import registrable_domain
+    from mailwarden.psl import registrable_domain
 
     by_from = registrable_domain(from_domain) if from_domain else None
     path = return_path.rsplit("@", 1)[-1] if return_path and "@" in return_path else None

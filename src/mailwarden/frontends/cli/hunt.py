@@ -38,7 +38,8 @@ def hunt(
     if len(given) != 1:
         fail("give exactly one of --url, --phone, --campaign or --sender")
     kind, value = given[0]
-    from mailwarden.campaigns import landing_key, normalize_phone, registrable_domain
+    from mailwarden.campaigns import landing_key, normalize_phone
+    from mailwarden.psl import registrable_domain
 
     if kind == "url":
         if "/" in value or ":" in value:
