@@ -93,13 +93,8 @@ class Engine:
 
     def failure_verdict(self, reason: str) -> Verdict:
         """What an unanalysable message maps to: the configured failure action, never a silent drop."""
-        sym = self.catalogue["ENGINE_ERROR"]
-        finding = ScoredFinding("ENGINE_ERROR", 0.0, sym.description,
-                                "The engine failed on this message; it was passed on per the failure policy.",
-                                [reason[:300]])
-        action = self.config.failure_action
-        return Verdict(action=action, score=0.0, summary=summarise("tempfail", [finding]), findings=[finding],
-                       limits=["engine_error"])
+        return failure_verdict(self.config.failure_action, reason,
+                               "The engine failed on this message; it was passed on per the failure policy.")
 
     def _scan(self, raw: bytes, given: Envelope | None, t0: float, file: str | None = None) -> Verdict:
         msg = Message.parse(raw, self.limits)
@@ -190,6 +185,14 @@ class Engine:
         verdict.limits = [h.symbol for h in msg.limit_hits]
         verdict.authentication_results = ctx.authentication_results
         return verdict
+
+
+def failure_verdict(action: str, reason: str, detail: str) -> Verdict:
+    """A verdict for a message that could not be judged (engine error, timeout, dead worker)."""
+    finding = ScoredFinding("ENGINE_ERROR", 0.0, builtin_catalogue()["ENGINE_ERROR"].description, detail,
+                            [reason[:300]])
+    return Verdict(action=action, score=0.0, summary=summarise("tempfail", [finding]), findings=[finding],
+                   limits=["engine_error"])
 
 
 def scan(raw: bytes, envelope: Envelope | None = None, context: Engine | None = None) -> Verdict:

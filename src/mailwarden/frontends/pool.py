@@ -23,23 +23,17 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from mailwarden.engine import Engine
+from mailwarden.engine import failure_verdict as engine_failure_verdict
 from mailwarden.engine_options import EngineOptions, build_engine
 from mailwarden.envelope import Envelope
-from mailwarden.summary import summarise
-from mailwarden.verdict import ScoredFinding, Verdict
+from mailwarden.verdict import Verdict
 
 log = logging.getLogger(__name__)
 
-FAILURE_DESCRIPTION = "The engine could not analyse this message; the configured failure action applied"
-
-
 def failure_verdict(action: str, reason: str) -> Verdict:
     """A verdict for a message the engine could not judge: never a silent drop."""
-    finding = ScoredFinding("ENGINE_ERROR", 0.0, FAILURE_DESCRIPTION,
-                            "The message could not be analysed in time; it was handled per the failure policy.",
-                            [reason[:300]])
-    return Verdict(action=action, score=0.0, summary=summarise("tempfail", [finding]), findings=[finding],
-                   limits=["engine_error"])
+    return engine_failure_verdict(action, reason, "The message could not be analysed in time; it was handled per "
+                                  "the failure policy.")
 
 
 _WORKER_ENGINE: Engine | None = None
