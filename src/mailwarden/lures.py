@@ -59,10 +59,19 @@ _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u034f"
 _FOLD = dict(_CONFUSABLES, **dict.fromkeys(_INVISIBLE, ""))
 # str.translate with a dict is slow on long texts; a regex finds the few characters to fold.
 _FOLD_RE = re.compile("[" + "".join(_FOLD) + "]")
-# Digit or symbol lookalikes sandwiched between letters: acc0unt, p@ssword, v3rify.
-_LEET_RE = re.compile(r"(?<=[a-z])[0345@$]+(?=[a-z])")
-_LEET = str.maketrans({"0": "o", "3": "e", "4": "a", "5": "s", "@": "a", "$": "s"})
-_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+# Digit or symbol lookalikes sandwiched between letters: acc0unt, p@ssword, v3rify. Written as
+# `(?<=[a-z])[0345@$]+(?=[a-z])`, but led by the character class so the regex engine jumps from
+# one digit or symbol to the next instead of trying the look-behind at every letter: the look-behind
+# placed after the first character checks the same letter-before-the-run.
+_LEET_RE = re.compile(rb"[0345@$](?<=[a-z][0345@$])[0345@$]*(?=[a-z])")
+_LEET = bytes.maketrans(b"0345@$", b"oeasas")
+# Every byte but [a-z0-9] becomes a space (the text is lower-case ASCII by then); split() then
+# joins runs of spaces: the same as replacing each run of non-alphanumerics with one space.
+_NON_ALNUM_TO_SPACE = bytes(b if bytes([b]).isalnum() and not bytes([b]).isupper() else 32 for b in range(256))
+
+
+def _leet(m: re.Match[bytes]) -> bytes:
+    return m.group(0).translate(_LEET)
 
 
 def normalize(text: str) -> str:
@@ -70,11 +79,12 @@ def normalize(text: str) -> str:
     s = text[:MAX_CHARS]
     if not s.isascii():
         s = _FOLD_RE.sub(lambda m: _FOLD[m.group(0)], s).lower()
-        s = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode("ascii")
+        b = unicodedata.normalize("NFKD", s).encode("ascii", "ignore")
     else:
-        s = s.lower()
-    s = _LEET_RE.sub(lambda m: m.group(0).translate(_LEET), s)
-    return " " + _NON_ALNUM.sub(" ", s).strip() + " "
+        b = s.lower().encode("ascii")
+    if b"0" in b or b"3" in b or b"4" in b or b"5" in b or b"@" in b or b"$" in b:
+        b = _LEET_RE.sub(_leet, b)
+    return (b" " + b" ".join(b.translate(_NON_ALNUM_TO_SPACE).split()) + b" ").decode("ascii")
 
 
 def _phrase_key(phrase: str) -> str:
@@ -148,21 +158,48 @@ _MONEY = re.compile(
 
 _CURRENCY = re.compile(rf"[$€£¥]|\b(?:{_CUR_POST[3:-1]})\b", re.IGNORECASE)
 
+# The same search on lower-cased text, case-sensitive, which the regex engine runs much faster.
+# Lower-casing keeps offsets and agrees with case-insensitive matching except for three characters:
+# dotted capital I lower-cases to two characters; dotless i and long s match "i" and "s"
+# case-insensitively but lower-case to themselves. Texts holding one take the case-insensitive path.
+_LOWER_MISMATCH = ("\u0130", "\u0131", "\u017f")
+assert not re.search(r"\\[A-Z]", _MONEY.pattern), "lower-casing the pattern must not flip an escape"
+_MONEY_LOWER = re.compile(_MONEY.pattern.lower())
+# `_CURRENCY`, with each alternative led by a literal so the engine can skip to the few characters
+# that may start one; `\b` before a code becomes "no word character before its first letter".
+_CURRENCY_LOWER = re.compile(
+    r"\$|€|£|¥|u(?<!\wu)sd\b|e(?<!\we)ur(?:os?)?\b|g(?<!\wg)bp\b|b(?<!\wb)rl\b|c(?<!\wc)(?:hf|ad)\b"
+    r"|a(?<!\wa)ud\b|m(?<!\wm)xn\b|d(?<!\wd)ollars?\b|r(?<!\wr)ea(?:is|l)\b")
+# A necessary condition for any amount, on the lower-cased text: every `_MONEY` match holds a digit
+# with a currency sign or code right before it ("$4", "usd 4") or right after it ("4 €", "4usd",
+# "4 dollar…", "4 euro…", "4 rea…"), at most one whitespace apart. Most mail has no amount and
+# ends here.
+_CODES = "usd|eur|gbp|brl|chf|cad|aud|mxn"
+_MONEY_HINT = re.compile(
+    rf"\d(?:\s?(?:[€$]|{_CODES}|dollar|rea)|(?<=[$€£¥]\d)|(?<=[$€£¥]\s\d)|(?<=(?:{_CODES})\d)|(?<=(?:{_CODES})\s\d))")
+
 
 def find_money(text: str) -> list[str]:
     """Money amounts written with a currency ("$499.99", "R$ 1.234,56", "49,90 €", "300 USD"), in order."""
     if not text:
         return []
     text = text[:MAX_CHARS]
+    if text.isascii() or not any(c in text for c in _LOWER_MISMATCH):
+        scan = text.lower()
+        if not _MONEY_HINT.search(scan):
+            return []
+        currency, money = _CURRENCY_LOWER, _MONEY_LOWER
+    else:
+        scan, currency, money = text, _CURRENCY, _MONEY
     out: list[str] = []
     last = -1
     # Only look around currency markers: digit-heavy text (patches, logs) would otherwise cost
     # a regex attempt at every digit.
-    for cur in _CURRENCY.finditer(text):
+    for cur in currency.finditer(scan):
         lo = max(last, cur.start() - 30, 0)
-        for m in _MONEY.finditer(text, lo, min(len(text), cur.end() + 30)):
+        for m in money.finditer(scan, lo, min(len(scan), cur.end() + 30)):
             if m.start() >= last and m.start() <= cur.start() <= m.end():
-                out.append(m.group(0).strip())
+                out.append(text[m.start():m.end()].strip())
                 last = m.end()
         if len(out) >= 50:
             break
