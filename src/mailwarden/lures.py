@@ -27,6 +27,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import chain
 
 import ahocorasick
 
@@ -139,12 +140,16 @@ def match_lures(text: str) -> list[LureHit]:
     """Lure phrases in `text`, each once, in order of first appearance."""
     if not text:
         return []
-    norm = normalize(text)
-    seen: dict[LureHit, None] = {}
-    for _end, hits in _automaton().iter(norm):
-        for h in hits:
-            seen.setdefault(h, None)
-    return list(seen)
+    return list(_match_lures(text))
+
+
+# Several analyzers scan the same strings (the subject, the visible text, the sender name): the
+# result is a pure function of the text, so the last few are kept. A hit compares the strings,
+# which for the very same object is an identity check.
+@lru_cache(maxsize=64)
+def _match_lures(text: str) -> tuple[LureHit, ...]:
+    found = _automaton().iter(normalize(text))
+    return tuple(dict.fromkeys(chain.from_iterable(hits for _end, hits in found)))
 
 
 _CUR_PRE = r"(?:US\$|R\$|C\$|A\$|AU\$|CA\$|\$|€|£|¥|USD|EUR|GBP|BRL|CHF|CAD|AUD|MXN)"
