@@ -14,7 +14,7 @@ import unicodedata
 
 import pytest
 
-from mailwarden import lures, phones
+from mailwarden import lures, phones, platform_fields
 
 # -- the plain versions ----------------------------------------------------------------------------
 
@@ -140,3 +140,37 @@ def test_normalize_matches_the_plain_version() -> None:
     cases = ["Verify your acc0unt", "p@ssw0rd", "ΡAYMENT   due!!", "", "   ", "v3r1fy", "\u210cELLO", "a0b0c"]
     for text in cases + random_texts(NORM_PIECES, 30_000, seed=31):
         assert lures.normalize(text) == plain_normalize(text), repr(text)
+
+
+# -- platform fields -------------------------------------------------------------------------------
+
+FIELD_PIECES = ["free spins", "FREE SPINS", "Casino", "you've won", "100% bonus", "call ", "CALL", "+1", "8", " ",
+                "İ", "ı", "ſ", "\u212a", "Glückwunsch", "GLÜCKWUNSCH", "x", "-", "paypal", "PayPal", "AT&T", "ups",
+                "booking.com", ".", "@", "bonus", "Bonus", "urgent", "kg in 3 Wochen", "OTP", "ẞ", "schließt"]
+
+
+def plain_field_matches(text: str) -> list[tuple[str | None, str]]:
+    return [(m.lastgroup, m.group(0).lower()) for m in platform_fields._combined_rx().finditer(text)]
+
+
+def shortcut_field_matches(text: str) -> list[tuple[str | None, str]]:
+    low = platform_fields._lowered(text)
+    if low is None:
+        return plain_field_matches(text)
+    return [(m.lastgroup, m.group(0)) for m in platform_fields._combined_rx_lower().finditer(low)]
+
+
+def test_platform_field_patterns_on_lower_cased_text_match_the_case_insensitive_scan() -> None:
+    for text in random_texts(FIELD_PIECES, 10_000, seed=41, max_len=10):
+        assert shortcut_field_matches(text) == plain_field_matches(text), repr(text)
+        low = platform_fields._lowered(text)
+        if low is not None:
+            plain = [m.group(0).lower() for m in platform_fields._brand_rx().finditer(text)]
+            assert [m.group(0) for m in platform_fields._brand_rx_lower().finditer(low)] == plain, repr(text)
+
+
+def test_platform_field_patterns_are_bundled_data() -> None:
+    patterns = platform_fields.field_patterns()
+    assert set(patterns) <= set(lures.CATEGORIES) and "prize" in patterns
+    assert "prize" in platform_fields.find_lures("Claim your 200 FREE SPINS at the Casino")
+    assert "callback" in platform_fields.find_lures("Questions? Please CALL US now")

@@ -188,11 +188,15 @@ def find_money(text: str) -> list[str]:
     """Money amounts written with a currency ("$499.99", "R$ 1.234,56", "49,90 €", "300 USD"), in order."""
     if not text:
         return []
-    text = text[:MAX_CHARS]
+    return list(_find_money(text[:MAX_CHARS]))
+
+
+@lru_cache(maxsize=64)  # pure, and the same subject or sender name is scanned by several analyzers
+def _find_money(text: str) -> tuple[str, ...]:
     if text.isascii() or not any(c in text for c in _LOWER_MISMATCH):
         scan = text.lower()
         if not _MONEY_HINT.search(scan):
-            return []
+            return ()
         currency, money = _CURRENCY_LOWER, _MONEY_LOWER
     else:
         scan, currency, money = text, _CURRENCY, _MONEY
@@ -208,4 +212,4 @@ def find_money(text: str) -> list[str]:
                 last = m.end()
         if len(out) >= 50:
             break
-    return out
+    return tuple(out)

@@ -256,7 +256,13 @@ def find_phone_numbers(text: str, default_region: str = "US") -> list[PhoneHit]:
     """Phone numbers written in `text`, folded and validated, in order of appearance, one per E.164 value."""
     if not text:
         return []
-    text = text[:MAX_CHARS]
+    return list(_find_phone_numbers(text[:MAX_CHARS], default_region))
+
+
+# The subject and the sender name are scanned by several analyzers: the result is a pure function
+# of the text, so the last few are kept (a hit on the very same string object is an identity check).
+@lru_cache(maxsize=64)
+def _find_phone_numbers(text: str, default_region: str) -> tuple[PhoneHit, ...]:
     # Zero-width characters would split a number for the pattern; each becomes one space so
     # offsets into the caller's text stay valid.
     original = text
@@ -300,4 +306,4 @@ def find_phone_numbers(text: str, default_region: str = "US") -> list[PhoneHit]:
                 hits.append(PhoneHit(e164, oraw, offset, offset + len(raw),
                                      tricky or oraw != raw or _spaced_out(raw)))
             break
-    return hits
+    return tuple(hits)

@@ -6,20 +6,23 @@ digit-folding tricks), money amounts, brand names of *other* companies, lure voc
 domains the platform does not own, crypto addresses, and fields that are oversized or oddly built.
 
 The detectors are the shared ones (`mailwarden.phones`, `mailwarden.lures`, `mailwarden.brands`,
-`mailwarden.psl`); this module adds the platform-specific vocabulary (giveaways, casinos, wallets)
-and brand names that field checks need on top of them.
+`mailwarden.psl`). On top of them, field checks use the platform-field lure patterns bundled in
+`data/lures/patterns/platform_fields.toml` (giveaways, casinos, call-back and wallet wording) and a
+short list of brand names.
 """
 
 from __future__ import annotations
 
 import re
+import tomllib
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+from importlib import resources
 
 from mailwarden.brands import brand_name, lookalike, match_brand
+from mailwarden.lures import CATEGORIES, match_lures
 from mailwarden.lures import find_money as _lures_money
-from mailwarden.lures import match_lures
 from mailwarden.phones import find_phone_numbers
 from mailwarden.psl import registrable_domain  # noqa: F401 - used by platforms and the analyzer
 
@@ -55,84 +58,66 @@ def find_money(text: str) -> list[str]:
     return list(_lures_money(text)) if text else []
 
 
-# Lure vocabulary. The shared `mailwarden.lures` is used when present; this fallback keeps the
-# categories the platform sentences need. `prize` (giveaways, casinos, "you have won") is kept here
-# in any case: it is what throwaway-tenant and Firebase spam mostly carries.
-_FALLBACK_LURES: dict[str, list[str]] = {
-    "callback": [r"call (?:us|now|(?:our|the) (?:support|billing|helpline|help desk))", r"call\s*(?:\+|\(|\d)",
-                 r"to cancel", r"cancel (?:the|this|your) (?:order|subscription|charge|payment|transaction)",
-                 r"toll[- ]free", r"helpline", r"customer (?:care|support) (?:number|line)",
-                 r"rufen sie", r"llame", r"ligue", r"appelez", r"contact (?:us|support) (?:at|on) \+?\d"],
-    "invoice_payment": [r"unusual charge", r"charged?", r"invoice", r"billing", r"subscription (?:renew|fee|charge)",
-                        r"auto[- ]?renew(?:al|ed)?", r"refund", r"payment (?:failed|declined|received|pending|confirmation)",
-                        r"purchase (?:of|confirmation)", r"order (?:confirmation|#|no)", r"transaction",
-                        r"zahlung", r"rechnung", r"abbuchung", r"auszahlung", r"factura", r"cobro", r"pago",
-                        r"fatura", r"cobrança", r"paiement", r"facture", r"geek squad", r"norton", r"mcafee"],
-    "credential": [r"verify your (?:account|identity|wallet|email|details|information)", r"confirm your (?:account|identity|details|wallet|keys|information|data)",
-                   r"(?:reset|update|change) your password", r"log ?in to your account", r"sign ?in to (?:your|continue)",
-                   r"seed phrase", r"recovery phrase", r"secret phrase", r"private key",
-                   r"bestätigen sie ihr", r"konto (?:bestätigen|verifizieren)", r"verifique su", r"confirme (?:sua|seus)",
-                   r"vérifiez votre", r"passwort", r"contraseña", r"senha", r"mot de passe"],
-    "fake_2fa": [r"verification code", r"security code", r"one[- ]time (?:code|password|passcode)", r"\botp\b",
-                 r"bestätigungscode", r"código de verificación", r"código de verificação", r"code de vérification"],
-    "message_bait": [r"unread (?:private )?messages?", r"private messages?", r"you have \d+ new messages?",
-                     r"someone (?:sent|left) you a (?:private )?message", r"ungelesene nachrichten", r"mensajes? sin leer",
-                     r"mensagens? não lidas?", r"messages? non lus?"],
-    "account_anomaly": [r"unusual (?:activity|sign[- ]in|login|charge)", r"suspicious (?:activity|sign[- ]in|login)",
-                        r"unauthori[sz]ed", r"(?:account|wallet|access) (?:is |has been |will be )?(?:suspended|locked|restricted|disabled|closed|on hold|hold)",
-                        r"suspension", r"compromised", r"gesperrt", r"ungewöhnliche", r"suspendida", r"bloquead[ao]",
-                        r"suspens[ao]", r"bloqué", r"will be (?:deleted|removed|closed)", r"gelöscht", r"eliminen"],
-    "urgency": [r"urgent", r"immediate(?:ly)? (?:action|attention)", r"act (?:now|fast|immediately)", r"action (?:required|needed)",
-                r"within 24 hours", r"final (?:warning|notice|reminder)", r"last chance", r"expir(?:es|ing) (?:soon|today)",
-                r"dringend", r"sofort", r"letzte chance", r"handlungsbedarf", r"jetzt handeln", r"urgente",
-                r"inmediatamente", r"imediatamente", r"dernière chance", r"limited time", r"nur heute", r"today only"],
-    "crypto": [r"bitcoin", r"\bbtc\b", r"\busdt\b", r"\busdc\b", r"tether", r"airdrop", r"crypto", r"ethereum",
-               r"\beth\b", r"binance", r"metamask", r"trust ?wall?et", r"ledger", r"\bnft\b", r"blockchain", r"\bbnb\b",
-               r"token (?:airdrop|claim|reward|listing)", r"coinbase", r"solana", r"wallet"],
-    "gift_card": [r"gift ?cards?", r"gutschein", r"tarjeta regalo", r"cartão[- ]presente", r"carte[- ]cadeau",
-                  r"steam card", r"itunes card"],
-    "threat": [r"legal action", r"arrest", r"lawsuit", r"police", r"strafanzeige", r"polizei", r"demanda judicial"],
-}
-_PRIZE = [r"casino", r"free ?spins?", r"freispiele?", r"tours gratuits", r"gratis spins", r"giros gratis", r"jackpot",
-          r"(?:welcome|casino|deposit|no deposit|willkommens)[ -]?bonus", r"bonus ohne einzahlung", r"\d+\s?% bonus",
-          r"\bbonus\b", r"you(?:'ve| have)? won", r"winner", r"sie haben gewonnen", r"gewonnen", r"gewinn(?:er|spiel)?",
-          r"congratulations", r"herzlichen glückwunsch", r"félicitations", r"felicidades", r"parabéns",
-          r"claim (?:your|now|it)", r"reward(?:s)?", r"prize", r"giveaway", r"sweepstakes?", r"lottery", r"lotto",
-          r"cash ?back", r"promo code", r"free (?:gift|trial|iphone|turkey|dinner)", r"kostenlos", r"gratuit",
-          r"you(?:'ve| have) been (?:selected|chosen)", r"ausgewählt", r"testpaket", r"produkt-?tester",
-          r"premio", r"prémio", r"ganador", r"gagn[ée]", r"daily payments?", r"earn \$", r"investment",
-          r"dividend", r"make money", r"passive income", r"iptv", r"singles? (?:near|in) you", r"lose weight",
-          r"abnehmen", r"kg in \d+ (?:woche|week)", r"geschenk", r"gratis", r"sie wurden ausgewählt",
-          r"du hast gewonnen", r"gewinner(?:in)?", r"einlösen", r"preis jetzt", r"belohnung(?:en)?",
-          r"treuebonus", r"gutgeschrieben", r"gewonnen", r"uitbetaling", r"gefeliciteerd", r"winnaar",
-          r"cadeau", r"récompense", r"regalo", r"ganhou", r"brinde", r"recompensa", r"sorteo", r"sorteio",
-          r"exclusive (?:offer|access|deal)", r"vip", r"free shipping", r"wholesale", r"limited offer",
-          r"angebot (?:endet|schließt)", r"prizes", r"chance to win", r"win a", r"won a", r"free chip",
-          r"welcome (?:package|pack|offer)", r"pack de bienvenue", r"tours? gratuits?", r"freispiel", r"gewinnen sie"]
+# Lure wording for platform fields beyond the shared phrase vocabulary (giveaways, casinos, call-back
+# and wallet wording), as regular expressions: data/lures/patterns/platform_fields.toml.
+_FIELD_PATTERNS = "platform_fields.toml"
+
+
+@lru_cache(maxsize=1)
+def field_patterns() -> dict[str, list[str]]:
+    """{category: [regex, ...]} as bundled, in file order (the order the alternatives are tried)."""
+    item = resources.files("mailwarden") / "data" / "lures" / "patterns" / _FIELD_PATTERNS
+    data = tomllib.loads(item.read_text(encoding="utf-8"))
+    out: dict[str, list[str]] = {}
+    for cat, entry in data.items():
+        pats = entry.get("patterns") if isinstance(entry, dict) else None
+        if cat not in CATEGORIES:
+            raise ValueError(f"lures/patterns/{_FIELD_PATTERNS}: unknown category {cat!r}")
+        if not isinstance(pats, list) or not all(isinstance(p, str) and p for p in pats):
+            raise ValueError(f"lures/patterns/{_FIELD_PATTERNS}: [{cat}] needs patterns = [non-empty strings]")
+        for p in pats:
+            rx = re.compile(p)  # a bad pattern fails here, naming itself
+            if rx.groups or p != p.lower():
+                raise ValueError(f"lures/patterns/{_FIELD_PATTERNS}: {p!r} must be lower-case, without groups")
+        out[cat] = pats
+    return out
+
+
+def _combined_source() -> str:
+    alts = "|".join(f"(?P<{c}>" + "|".join(p) + ")" for c, p in field_patterns().items())
+    return r"(?<!\w)(?:" + alts + r")(?!\w)"
 
 
 @lru_cache(maxsize=1)
 def _combined_rx() -> re.Pattern[str]:
-    """Every private category in one pattern (one pass per text); the group name is the category."""
-    cats = dict(_FALLBACK_LURES)
-    cats["prize"] = _PRIZE
-    cats["urgency"] = cats["urgency"] + _URGENCY_EXTRA
-    alts = "|".join(f"(?P<{c}>" + "|".join(p) + ")" for c, p in cats.items())
-    return re.compile(r"(?<!\w)(?:" + alts + r")(?!\w)", re.IGNORECASE)
+    """Every category in one pattern (one pass per text); the group name is the category."""
+    return re.compile(_combined_source(), re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _combined_rx_lower() -> re.Pattern[str]:
+    """The same pattern, case-sensitive, for lower-cased text (see `_lowered`)."""
+    return re.compile(_combined_source())
+
+
+# Lower-casing keeps offsets and agrees with the regex engine's case-insensitive matching (for
+# lower-case patterns without backslash-capital escapes) except for three characters: dotted
+# capital I lower-cases to two characters; dotless i and long s match "i" and "s" case-insensitively
+# but lower-case to themselves. Case-sensitive matching of lower-cased text is several times faster.
+_LOWER_MISMATCH = ("\u0130", "\u0131", "\u017f")
+
+
+def _lowered(text: str) -> str | None:
+    """`text` lower-cased when that is safe for the shortcut above, else None."""
+    if text.isascii() or not any(c in text for c in _LOWER_MISMATCH):
+        return text.lower()
+    return None
 
 
 def _fold(phrase: str) -> str:
     """Accent-free, space-free form, so 'glückwunsch' and 'gluckwunsch' count once."""
     decomposed = unicodedata.normalize("NFKD", phrase.lower())
     return "".join(c for c in decomposed if c.isalnum())
-
-
-_URGENCY_EXTRA = [r"hurry(?: up)?", r"only \d+ (?:left|remaining)", r"limited (?:time|offer|number)", r"expires? (?:today|soon|in)",
-                  r"in wenigen stunden", r"nur noch", r"jetzt (?:handeln|sichern|einlösen)", r"last chance", r"act now",
-                  r"before it'?s too late", r"don'?t miss"]
-
-
-
 
 
 def find_lures(text: str) -> dict[str, list[str]]:
@@ -147,7 +132,8 @@ def find_lures(text: str) -> dict[str, list[str]]:
             out[hit.category].append(hit.phrase)
     # the private vocabulary (giveaways, casinos, call-back and wallet wording) adds its phrases
     have = {c: {_fold(p) for p in v} for c, v in out.items()}
-    for m in _combined_rx().finditer(norm):
+    low = _lowered(norm)
+    for m in (_combined_rx().finditer(norm) if low is None else _combined_rx_lower().finditer(low)):
         cat = m.lastgroup or ""
         phrase = m.group(0).lower()
         seen = have.setdefault(cat, set())
@@ -180,10 +166,20 @@ _FALLBACK_BRANDS = {
 }
 
 
+def _brand_source() -> str:
+    words = sorted(_FALLBACK_BRANDS, key=len, reverse=True)
+    return r"(?<![\w.@-])(?:" + "|".join(re.escape(w) for w in words) + r")(?![\w@-]|\.\w)"
+
+
 @lru_cache(maxsize=1)
 def _brand_rx() -> re.Pattern[str]:
-    words = sorted(_FALLBACK_BRANDS, key=len, reverse=True)
-    return re.compile(r"(?<![\w.@-])(?:" + "|".join(re.escape(w) for w in words) + r")(?![\w@-]|\.\w)", re.IGNORECASE)
+    return re.compile(_brand_source(), re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _brand_rx_lower() -> re.Pattern[str]:
+    """The same, case-sensitive, for lower-cased text (see `_lowered`); the words are lower-case."""
+    return re.compile(_brand_source())
 
 
 def find_brands(text: str, exclude: tuple[str, ...] = ()) -> list[str]:
@@ -193,7 +189,9 @@ def find_brands(text: str, exclude: tuple[str, ...] = ()) -> list[str]:
     names: list[str] = []
     names.extend(brand_name(k) for k in match_brand(text))
     folded = unicodedata.normalize("NFKC", text)
-    names.extend(_FALLBACK_BRANDS[m.group(0).lower()] for m in _brand_rx().finditer(folded))
+    low = _lowered(folded)
+    found = _brand_rx().finditer(folded) if low is None else _brand_rx_lower().finditer(low)
+    names.extend(_FALLBACK_BRANDS[m.group(0).lower()] for m in found)
     excl = {e.lower() for e in exclude}
     out = []
     for n in names:

@@ -26,8 +26,9 @@ Sets `ctx.platform = {"name": str, "authenticated": bool}` (CONTRACT.md) and
 
 from __future__ import annotations
 
+import fnmatch
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -79,15 +80,19 @@ class PlatformAnalyzer(Analyzer):
         self.profiles = load_profiles()
         self.engine = engine
 
+    @property
+    def _index(self) -> _ProfileIndex:
+        """Lookups built once from `self.profiles` (rebuilt if someone swaps the profiles)."""
+        index = self.__dict__.get("_index_cache")
+        if index is None or index.profiles is not self.profiles:
+            index = self.__dict__["_index_cache"] = _ProfileIndex(tuple(self.profiles))
+        return index
+
     # -- recognition -------------------------------------------------------------------------
     def _recognise(self, from_addr: str | None, return_path: str | None) -> Profile | None:
-        for prof in self.profiles:  # the From address is the stronger claim
-            if from_addr and prof.claims_sender(from_addr, None):
-                return prof
-        for prof in self.profiles:
-            if return_path and prof.claims_sender(None, return_path):
-                return prof
-        return None
+        index = self._index  # the From address is the stronger claim
+        return (index.by_sender.first(from_addr) if from_addr else None) or (
+            index.by_return_path.first(return_path) if return_path else None)
 
     @staticmethod
     def _authenticated(prof: Profile, af: Any) -> bool | None:
@@ -403,12 +408,16 @@ class PlatformAnalyzer(Analyzer):
             return
         dom = _domain(from_addr)
         low_display = display.lower()
-        low_text = text[:20000].lower()
+        if not self._index.any_look_brand.search(low_display):
+            return  # no profile's brand in the display name: the loop below would skip every profile
+        low_text: str | None = None
         for prof in self.profiles:
             if not prof.look_phrases or not _brand_regex(prof.brand_words).search(low_display):
                 continue
             if prof.owns_domain(dom):
                 continue
+            if low_text is None:
+                low_text = text[:20000].lower()
             seen = [p for p in prof.look_phrases if p in low_text]
             # enough of the template's phrases, one of which names the platform ("powered by square",
             # "view it on github"): "Square One Plumbing" sending its own invoice is not Square
@@ -580,3 +589,35 @@ def _brand_regex(words: tuple[str, ...]) -> re.Pattern:
     if not words:
         return re.compile(r"(?!)")
     return re.compile("|".join(r"(?<!\w)" + re.escape(b) + r"(?!\w)" for b in words))
+
+
+class _GlobIndex:
+    """Which profile, first in order, has a glob matching an address: one regex for all profiles.
+
+    Each profile's globs form one capturing group of an alternation anchored at the start, and every
+    glob ends with `\\Z`; the regex engine tries the alternatives in order, so the group that matched
+    is the first profile whose globs match — what asking each profile in turn would answer.
+    `fnmatch.translate` produces no capturing groups of its own, so group numbers map to profiles.
+    """
+
+    def __init__(self, profiles: tuple[Profile, ...], globs: Callable[[Profile], tuple[str, ...]]) -> None:
+        self.owners = [p for p in profiles if globs(p)]
+        alts = ["(" + "|".join(f"(?:{fnmatch.translate(g)})" for g in globs(p)) + ")" for p in self.owners]
+        self.rx = re.compile("|".join(alts)) if alts else None
+        if self.rx is not None and self.rx.groups != len(self.owners):
+            raise ValueError("sender globs must not add capturing groups")
+
+    def first(self, address: str) -> Profile | None:
+        m = self.rx.match(address.lower()) if self.rx is not None else None
+        return self.owners[m.lastindex - 1] if m and m.lastindex else None
+
+
+class _ProfileIndex:
+    def __init__(self, profiles: tuple[Profile, ...]) -> None:
+        self.profiles = profiles
+        self.by_sender = _GlobIndex(profiles, lambda p: p.from_addresses + p.customer_senders)
+        self.by_return_path = _GlobIndex(profiles, lambda p: p.return_paths)
+        # Every brand word of every profile that has a look: a display name none of them is in
+        # cannot make any profile's impersonation check go further.
+        words = sorted({b for p in profiles if p.look_phrases for b in p.brand_words})
+        self.any_look_brand = _brand_regex(tuple(words))
