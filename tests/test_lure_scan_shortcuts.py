@@ -174,3 +174,11 @@ def test_platform_field_patterns_are_bundled_data() -> None:
     assert set(patterns) <= set(lures.CATEGORIES) and "prize" in patterns
     assert "prize" in platform_fields.find_lures("Claim your 200 FREE SPINS at the Casino")
     assert "callback" in platform_fields.find_lures("Questions? Please CALL US now")
+
+
+def test_latin_letter_class_is_what_lower_casing_says() -> None:
+    from mailwarden.analyzers.lures import _LATIN_LETTER
+
+    for code in range(0x20000):
+        c = chr(code)
+        assert bool(_LATIN_LETTER.fullmatch(c)) == ("a" <= c.lower() <= "z"), hex(code)

@@ -76,10 +76,13 @@ def _tel_links(msg: Message) -> list[PhoneHit]:
     return out
 
 
+# Exactly the characters c with "a" <= c.lower() <= "z": ASCII letters, Kelvin sign, dotted capital I.
+_LATIN_LETTER = re.compile("[A-Za-z\u0130\u212a]")
+
+
 def _mostly_latin(text: str) -> bool:
     sample = text[:5000]
-    latin = sum(1 for c in sample if "a" <= c.lower() <= "z")
-    return latin > 0.6 * sum(1 for c in sample if c.isalpha())
+    return len(_LATIN_LETTER.findall(sample)) > 0.6 * sum(map(str.isalpha, sample))
 
 
 def _scripts(word: str) -> str:
@@ -110,7 +113,7 @@ class LuresAnalyzer(Analyzer):
         seen_e164: set[str] = set()
         for field in FIELDS:
             text = texts[field]
-            if not text.strip():
+            if not text or text.isspace():  # `not text.strip()` without copying a long body
                 continue
             for hit in match_lures(text):
                 phrases = categories.setdefault(hit.category, [])
