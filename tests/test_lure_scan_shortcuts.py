@@ -182,3 +182,12 @@ def test_latin_letter_class_is_what_lower_casing_says() -> None:
     for code in range(0x20000):
         c = chr(code)
         assert bool(_LATIN_LETTER.fullmatch(c)) == ("a" <= c.lower() <= "z"), hex(code)
+
+
+def test_cached_results_are_fresh_lists() -> None:
+    text = "Call us at +1 808 555 0100 about the $499.99 refund"
+    for scan in (lures.match_lures, lures.find_money, phones.find_phone_numbers):
+        first = scan(text)
+        assert first
+        first.clear()  # a caller changing its list must not change the next caller's answer
+        assert scan(text)

@@ -140,7 +140,7 @@ def match_lures(text: str) -> list[LureHit]:
     """Lure phrases in `text`, each once, in order of first appearance."""
     if not text:
         return []
-    return list(_match_lures(text))
+    return list(_match_lures(text[:MAX_CHARS]))  # normalize() reads no further; bounds the cache too
 
 
 # Several analyzers scan the same strings (the subject, the visible text, the sender name): the
