@@ -87,6 +87,7 @@ def _ascii_part(char_class: str) -> str:
 # the engine tests faster than the Unicode digit category.
 _D_ASCII, _SEP_ASCII = _ascii_part(rf"\d{_HOMO_CLASS}"), _ascii_part(_SEP_CLASS)
 _CHAIN_ASCII = re.compile(rf"{_D_ASCII}(?:{_SEP_ASCII}{{0,3}}{_D_ASCII}){{5,}}")
+_ANY_DIGIT = re.compile(r"\d")
 _PREFIX_MAX = 4  # longest lead-in before a candidate's first digit: `+(` with optional space and `+`
 _DOTTED_QUAD = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 _DATE_LIKE = re.compile(r"(?:^|\D)(?:(?:19|20)\d\d[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.](?:19|20)?\d\d)(?:\D|$)")
@@ -263,6 +264,10 @@ def find_phone_numbers(text: str, default_region: str = "US") -> list[PhoneHit]:
 # of the text, so the last few are kept (a hit on the very same string object is an identity check).
 @lru_cache(maxsize=64)
 def _find_phone_numbers(text: str, default_region: str) -> tuple[PhoneHit, ...]:
+    # Every hit needs a real digit (`_spans` keeps only digit groups holding one): text without a
+    # digit cannot hold a number however many lookalike letters it has.
+    if not _ANY_DIGIT.search(text):
+        return ()
     # Zero-width characters would split a number for the pattern; each becomes one space so
     # offsets into the caller's text stay valid.
     original = text

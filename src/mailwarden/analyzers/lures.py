@@ -64,7 +64,8 @@ def _display_text(msg: Message, ctx: ScanContext) -> str:
 def _tel_links(msg: Message) -> list[PhoneHit]:
     """Numbers behind `tel:` links: what a phone dials when the reader taps the link text."""
     html = msg.html if msg.html_parts else ""
-    if not html or not ("tel:" in html or "TEL:" in html or "Tel:" in html):
+    # "el:" or "EL:" is in each of the three spellings: one or two scans of a long page, not three.
+    if not html or not ("el:" in html or "EL:" in html) or not ("tel:" in html or "TEL:" in html or "Tel:" in html):
         return []
     out = []
     for m in _TEL_HREF.finditer(html[:200_000]):
