@@ -74,6 +74,60 @@ def test_envelope_is_passed_to_engine():
     assert parsed["Subject"] == "hello" and b"Please call us." in raw
 
 
+class RecordingEngine:
+    """The real engine (no analyzers: only the envelope matters here), keeping every verdict."""
+
+    def __init__(self) -> None:
+        from mailwarden.engine import Engine
+
+        self.engine = Engine(analyzers="none")
+        self.config = self.engine.config
+        self.verdicts = []
+
+    def scan(self, raw, envelope=None, file=None):
+        v = self.engine.scan(raw, envelope, file)
+        self.verdicts.append(v)
+        return v
+
+
+def test_verdict_envelope_shows_client_ip_helo_mail_from_and_every_recipient():
+    engine = RecordingEngine()
+
+    async def go(host, port, engine):
+        async with FakeMTA(host, port) as mta:
+            await mta.send_message(msg("hello"), ip="2001:db8::25", helo="mail.example.net",
+                                   mail_from="bounce@example.net", rcpts=("a@example.org", "b@example.org"),
+                                   macros={p.SMFIC_CONNECT: {"{client_addr}": "2001:db8::25", "_": "x [2001:db8::25]"},
+                                           p.SMFIC_MAIL: {"{mail_addr}": "bounce@example.net",
+                                                          "{auth_authen}": "alice"}})
+    run(_with_milter(settings(), go, engine))
+    assert engine.verdicts[-1].envelope == {"ip": "2001:db8::25", "helo": "mail.example.net",
+                                            "mail_from": "bounce@example.net",
+                                            "rcpt": ["a@example.org", "b@example.org"], "derived": False}
+
+
+def test_envelope_falls_back_to_macros_when_a_step_carries_no_address():
+    """A connection over a unix socket (no client address in the connect step), no HELO step and no MAIL
+    step: the MTA's macros still tell the engine who connected, and nothing is guessed from headers."""
+    engine = RecordingEngine()
+    raw = msg("hello", Received="from forged.example (forged.example [203.0.113.66]) by mx.example.org")
+
+    async def go(host, port, engine):
+        async with FakeMTA(host, port) as mta:
+            await mta.send_message(raw, ip=None, helo=None, mail_from=None, rcpts=("a@example.org",),
+                                   macros={p.SMFIC_CONNECT: {"{client_addr}": "IPv6:2001:db8::7", "s": "relay.example",
+                                                             "{mail_addr}": "<b@example.net>"}})
+        async with FakeMTA(host, port) as mta:
+            await mta.send_message(raw, ip=None, helo=None, mail_from=None, rcpts=(),
+                                   macros={p.SMFIC_CONNECT: {"_": "relay.example [198.51.100.9] (may be forged)"},
+                                           p.SMFIC_DATA: {"{rcpt_addr}": "c@example.org"}})
+    run(_with_milter(settings(), go, engine))
+    first, second = (v.envelope for v in engine.verdicts[-2:])
+    assert first == {"ip": "2001:db8::7", "helo": "relay.example", "mail_from": "b@example.net",
+                     "rcpt": ["a@example.org"], "derived": False}
+    assert second["ip"] == "198.51.100.9" and second["rcpt"] == ["c@example.org"]
+
+
 def test_forged_verdict_headers_are_removed_and_foreign_results_kept():
     raw = make_message([("From", "a@example.net"), ("Subject", "hi"), ("X-Mailwarden-Verdict", "accept"),
                         ("Authentication-Results", "mailwarden; dmarc=pass header.from=paypal.com"),
