@@ -345,3 +345,54 @@ def test_garbage_from_the_peer_closes_only_that_connection(garbage):
             return await mta.send_message(msg("after"))
     res = run(_with_milter(settings(), go))
     assert res.header("X-Mailwarden-Verdict") == "accept"
+
+
+def test_malformed_mime_is_delivered_with_the_verdict_but_no_banner():
+    raw = (b"From: a@example.net\r\nSubject: ACTION:tag broken\r\nMIME-Version: 1.0\r\n"
+           b"Content-Type: multipart/mixed; boundary=\"NEVER\"\r\n\r\n--OTHER\r\nContent-Type: text/plain\r\n\r\n"
+           b"call +1 800 555 0100\r\n")
+
+    async def go(host, port, engine):
+        async with FakeMTA(host, port) as mta:
+            return await mta.send_message(raw)
+    res = run(_with_milter(settings(banner=True, subject_tag="[SUSPICIOUS]"), go))
+    assert res.final == p.SMFIR_ACCEPT and res.header("X-Mailwarden-Verdict") == "tag"
+    assert res.new_body is None
+    assert (1, "Subject", " [SUSPICIOUS] ACTION:tag broken") in res.changed_headers
+
+
+def test_a_failing_banner_rewrite_still_applies_the_verdict(monkeypatch):
+    from mailwarden.frontends.milter import actions
+
+    def broken(*args, **kw):
+        raise RuntimeError("rewriter bug")
+    monkeypatch.setattr(actions, "insert_banner", broken)
+
+    async def go(host, port, engine):
+        async with FakeMTA(host, port) as mta:
+            return await mta.send_message(msg("ACTION:quarantine x"))
+    res = run(_with_milter(settings(banner=True), go))
+    assert res.new_body is None and res.header("X-Mailwarden-Verdict") == "quarantine"
+    assert res.payloads(p.SMFIR_QUARANTINE) and res.final == p.SMFIR_ACCEPT
+
+
+def test_large_bodies_get_their_banner_on_the_scan_pool(monkeypatch):
+    from mailwarden.frontends.milter import server as milter_server
+
+    monkeypatch.setattr(milter_server, "INLINE_BANNER_BYTES", 100)
+    on_pool = []
+    original_run = ScanPool.run
+
+    async def spy(self, fn, *args):
+        on_pool.append(fn)
+        return await original_run(self, fn, *args)
+    monkeypatch.setattr(ScanPool, "run", spy)
+    big = msg("ACTION:tag big", body="Pay the invoice today.\n" * 50)
+
+    async def go(host, port, engine):
+        async with FakeMTA(host, port) as mta:
+            return await mta.send_message(big)
+    res = run(_with_milter(settings(banner=True), go))
+    assert res.new_body is not None and res.new_body.startswith(b"-" * 72 + b"\r\n[mailwarden] Caution")
+    assert res.new_body.endswith(b"Pay the invoice today.\r\n" * 50)
+    assert len(on_pool) == 1
