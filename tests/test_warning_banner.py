@@ -274,3 +274,14 @@ def test_part_without_a_header_separator_is_not_given_a_banner_that_would_read_a
     assert edit is not None and edit.body.count(b"[mailwarden]") == 1
     assert edit.body.endswith(b"</div>words</body>\r\n--E\r\n\r\n--E--\r\n")
     _assert_clean(rebuild(raw, edit))
+
+
+def test_body_tags_in_comments_scripts_and_attributes_do_not_place_the_banner():
+    from mailwarden.frontends.banner import html_insertion_point
+
+    page = (b"<html><head><!-- <body> --><script>var a = \"<body>\";</script><title><BODY></title></head>"
+            b"<!--[if mso]><body class=mso><![endif]--><!--[if !mso]><!--><body onload=\"go('a>b')\" class=x>")
+    assert page[:html_insertion_point(page + b"Pay now")].endswith(b"class=x>")
+    # hostile bodies: the search is bounded, whatever the input
+    for hostile in (b"<" * 2_000_000, b"<body" * 500_000, b"<body \"" + b"\"" * 2_000_000, b"<!--" * 500_000):
+        assert html_insertion_point(hostile) == 0

@@ -34,6 +34,7 @@ are returned in `BannerEdit.content_headers` for the MTA to apply.
 from __future__ import annotations
 
 import binascii
+import functools
 import html
 import re
 from dataclasses import dataclass
@@ -98,6 +99,7 @@ class _Skip(Exception):
     """This part cannot take the banner faithfully; leave it as it is."""
 
 
+@functools.lru_cache(maxsize=64)
 def _ascii_compatible(codec: str) -> bool:
     if codec.replace("-", "_").startswith(_STATEFUL):
         return False
@@ -107,26 +109,54 @@ def _ascii_compatible(codec: str) -> bool:
         return False
 
 
+# the rest of a tag: unquoted runs and quoted values (which may hold '>'), then '>'. The three pieces
+# cannot match the same byte, so a failed match backtracks linearly.
+_TAG_REST = re.compile(rb"[^\"'>]*(?:(?:\"[^\"]*\"|'[^']*')[^\"'>]*)*>")
+_TAG_NAME_END = (b">", b" ", b"\t", b"\r", b"\n", b"/", b"")
+_RAW_TEXT = (b"script", b"style", b"title", b"textarea")
+# Bounds on the search for the insertion point: real mail has its <body> tag within the first few KB
+# (after at most a large <style> block); a hostile body cannot make the search cost more than this.
+HTML_SEARCH_BYTES = 256 * 1024
+_CANDIDATES = 32
+
+
+def _tag_close(lowered: bytes, pos: int) -> int:
+    """Offset just after the `>` closing the tag whose attributes start at pos (quoted values may hold
+    '>'), or -1."""
+    m = _TAG_REST.match(lowered, pos)
+    if m:
+        return m.end()
+    j = lowered.find(b">", pos)  # an unclosed quote: the first '>' ends the tag, as it does for browsers
+    return -1 if j < 0 else j + 1
+
+
+def _hidden(lowered: bytes, i: int) -> bool:
+    """Is offset i inside a comment or the text of a script/style/title element (where tags are not tags)?"""
+    if lowered.rfind(b"<!--", 0, i) > lowered.rfind(b"-->", 0, i):
+        return True
+    return any(lowered.rfind(b"<" + n, 0, i) > lowered.rfind(b"</" + n, 0, i) for n in _RAW_TEXT)
+
+
 def _tag_end(lowered: bytes, name: bytes) -> int:
-    """Offset just after the first `<name ...>` tag, or -1. Linear: one `>` search per accepted candidate."""
-    pos = 0
+    """Offset just after the first real `<name ...>` tag, or -1 (C-speed finds, at most _CANDIDATES tries)."""
     needle = b"<" + name
-    while True:
+    pos = 0
+    for _ in range(_CANDIDATES):
         i = lowered.find(needle, pos)
         if i < 0:
             return -1
         after = i + len(needle)
-        nxt = lowered[after:after + 1]
-        if nxt in (b">", b" ", b"\t", b"\r", b"\n", b"/"):
-            j = lowered.find(b">", after)
-            return -1 if j < 0 else j + 1
+        if lowered[after:after + 1] in _TAG_NAME_END and not _hidden(lowered, i):
+            return _tag_close(lowered, after)
         pos = after
+    return -1
 
 
 def html_insertion_point(body: bytes) -> int:
     """Where the banner goes in an HTML body: after <body ...>, else after </head>, else after <html ...>,
-    else after a leading doctype, else at the very start."""
-    lowered = body.lower()
+    else after a leading doctype, else at the very start. Tags inside comments (Outlook's conditional
+    comments carry whole <body> tags) and inside script/style/title text do not count."""
+    lowered = body[:HTML_SEARCH_BYTES].lower()
     for name in (b"body", b"/head", b"html"):
         end = _tag_end(lowered, name)
         if end >= 0:
