@@ -135,8 +135,9 @@ def test_failure_action_accept_or_tag_marks_the_message_and_moves_on(dovecot, tm
     c.create_folder(folder)
     add(c, folder, "FLAKY one")
     engine = FlakyEngine()
-    guard, _ = guard_for(dovecot, tmp_path, folder, engine=engine)
-    guard.pool.failure_action = failure_action
+    # the pool's own failure action stays tempfail: the guard's [imap] failure_action decides
+    guard, _ = guard_for(dovecot, tmp_path, folder, engine=engine, failure_action=failure_action)
+    assert guard.pool.failure_action == "tempfail"
     guard.run_once()
     guard.run_once()
     flags = contents(c, folder)["FLAKY one"]

@@ -31,6 +31,7 @@ Config (`[imap]` and one `[[imap.accounts]]` table per account):
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -293,6 +294,9 @@ class MailboxWatcher:
         """Scan one message and act on the verdict; False when it was left untouched for a retry."""
         settings = self.guard.settings
         verdict = self.guard.pool.scan_sync(raw, None, file=f"imap:{self.account.key}/{self.mailbox}/{uid}")
+        if "engine_error" in verdict.limits and verdict.action != settings.failure_action:
+            # the guard's failure policy, whatever the engine's own config says (as the milter does)
+            verdict = dataclasses.replace(verdict, action=settings.failure_action)
         self.guard.count(verdict)
         if must_retry(verdict):
             reason = next((f.evidence[0] for f in verdict.findings if f.evidence), "engine error")
