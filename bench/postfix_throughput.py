@@ -58,6 +58,8 @@ def load_messages(corpus: Path | None, n: int) -> list[bytes]:
                 raw = raw.split(b"\n", 1)[1]
             pool.append(raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
     if not pool:
+        # say so loudly: figures over the few small demo messages are not comparable with corpus runs
+        print(f"# WARNING: no corpus at {corpus}; sending the bundled demo messages instead", file=sys.stderr)
         demo = REPO / "src" / "mailwarden" / "data" / "demo"
         pool = [p.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n") for p in sorted(demo.glob("*.eml"))]
     return [pool[i % len(pool)] for i in range(n)]
