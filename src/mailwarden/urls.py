@@ -37,6 +37,7 @@ from publicsuffixlist import PublicSuffixList
 from mailwarden.psl import registrable_domain  # noqa: F401 - part of this module's interface
 
 MAX_URL_CHARS = 4096  # longer URLs are clipped: they are evidence, not documents
+_HOST_MEMO = 16384  # hosts remembered per host list
 
 _PSL_STRICT = PublicSuffixList(accept_unknown=False)  # only TLDs that exist
 
@@ -53,6 +54,9 @@ class SuffixSet:
 
     def __init__(self, entries: list[str]) -> None:
         self._hosts: dict[str, list[str]] = {}
+        # host -> the (suffix, paths) entries that cover it, longest suffix first: the same hosts
+        # recur in every message, and most are in no list at all
+        self._by_host: dict[str, tuple[tuple[str, list[str]], ...]] = {}
         for e in entries:
             e = e.strip().lower()
             if not e:
@@ -65,12 +69,15 @@ class SuffixSet:
 
     def match(self, host: str, path: str = "") -> str | None:
         """The list entry that covers `host` (and `path`), or None."""
-        labels = host.split(".")
-        for i in range(len(labels)):
-            suffix = ".".join(labels[i:])
-            paths = self._hosts.get(suffix)
-            if paths is None:
-                continue
+        entries = self._by_host.get(host)
+        if entries is None:
+            labels = host.split(".")
+            entries = tuple((suffix, paths) for i in range(len(labels))
+                            if (paths := self._hosts.get(suffix := ".".join(labels[i:]))) is not None)
+            if len(self._by_host) >= _HOST_MEMO:
+                self._by_host.clear()  # a bound, not an LRU: refilling is cheap
+            self._by_host[host] = entries
+        for suffix, paths in entries:
             for p in paths:
                 if not p:
                     return suffix
@@ -176,7 +183,7 @@ class UrlInfo:
 
     @property
     def is_idn(self) -> bool:
-        return any(label.startswith("xn--") for label in self.host.split("."))
+        return "xn--" in self.host and any(label.startswith("xn--") for label in self.host.split("."))
 
 
 def _loose_ipv4(host: str) -> str | None:

@@ -22,6 +22,7 @@ import ipaddress
 import re
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -106,6 +107,67 @@ _FILE_EXTS = {"zip", "mov", "pdf", "doc", "exe", "py", "sh", "md", "rs", "pl", "
               "txt", "html", "htm", "php", "asp", "aspx", "jsp", "cgi", "png", "jpg", "gif", "csv", "xls"}
 
 
+@dataclass(frozen=True)
+class _Resolved:
+    """One candidate URL string, judged on its own: the same strings recur within a message
+    (a logo link on every product) and across messages (footers, trackers), so this is cached."""
+
+    kind: str  # "url", "script" (javascript:/vbscript:) or "data"
+    shown: str = ""  # the clipped raw string, for script and data URLs
+    mediatype: str = ""  # data URLs
+    info: UrlInfo | None = None  # the URL as written
+    final: UrlInfo | None = None  # where it leads after known redirectors
+    final_url: str = ""
+    via: str | None = None  # the outermost wrapper, when unwrapped
+    domain: str = ""
+    findings: tuple[tuple[str, str, str], ...] = ()  # (symbol, detail, evidence) seen on the string alone
+
+
+_RESOLVE_MEMO_CHARS = 2048  # longer strings (data: URIs, tracking monsters) are resolved, not remembered
+
+
+@lru_cache(maxsize=16384)
+def _resolve(raw: str) -> _Resolved | None:
+    """Classify, parse, and unwrap one candidate URL string; None when it is not followed at all."""
+    raw_s = raw.strip()
+    low = raw_s[:16].lower().lstrip()
+    if not raw_s or low.startswith(_SKIP_SCHEMES):
+        return None
+    if low.startswith("javascript:") or low.startswith("vbscript:"):
+        return _Resolved("script", shown=_clip(raw_s, 120))
+    if low.startswith("data:"):
+        mediatype = raw_s[5:40].split(";")[0].split(",")[0].strip().lower()
+        return _Resolved("data", shown=_clip(raw_s, 120), mediatype=mediatype)
+    info = parse_url(raw_s)
+    if info is None:
+        return None
+    findings: list[tuple[str, str, str]] = []
+    if info.userinfo:
+        user = info.userinfo.split(":")[0]
+        if "." in user or len(user) > 20:
+            findings.append(("URL_USERINFO_TRICK", f"A link starts with {_clip(user, 60)} but actually goes to "
+                             f"{info.host} (everything before '@' is ignored).", _clip(info.raw)))
+        else:
+            findings.append(("URL_USERINFO", "A link carries a user name before '@' in its address.",
+                             _clip(info.raw)))
+    chain = unwrap_chain(info.url)
+    final_url = chain[-1][0]
+    via = chain[0][0] if len(chain) > 1 else None
+    final = parse_url(final_url) if via else info
+    if final is None:
+        final = info
+        final_url = info.url
+    if via:
+        kinds = {k for _, k in chain[:-1]}
+        outer = parse_url(via)
+        outer_dom = registrable_domain(outer.host) if outer else ""
+        if "open" in kinds and final.domain != outer_dom:
+            findings.append(("URL_OPEN_REDIRECT", f"A link borrows {outer_dom}'s redirector to send the reader "
+                             f"to {final.host}.", f"{_clip(via, 120)} -> {_clip(final_url, 120)}"))
+    return _Resolved("url", info=info, final=final, final_url=final_url, via=via, domain=final.domain,
+                     findings=tuple(findings))
+
+
 class _Acc:
     """Findings accumulated per symbol: first detail sentence, evidence from every hit."""
 
@@ -182,49 +244,26 @@ class LinksAnalyzer(Analyzer):
         truncated = False
 
         for raw, text, source in self._candidates(msg, ctx):
-            raw_s = raw.strip()
-            low = raw_s[:16].lower().lstrip()
-            if not raw_s or low.startswith(_SKIP_SCHEMES):
+            r = _resolve(raw) if len(raw) <= _RESOLVE_MEMO_CHARS else _resolve.__wrapped__(raw)
+            if r is None:
                 continue
-            if low.startswith("javascript:") or low.startswith("vbscript:"):
+            if r.kind == "script":
                 if source in ("html:a", "html:area", "html:form", "html:iframe", "html:meta-refresh", "text"):
-                    acc.add("URL_JAVASCRIPT", "A link runs script instead of opening a page.", _clip(raw_s, 120))
+                    acc.add("URL_JAVASCRIPT", "A link runs script instead of opening a page.", r.shown)
                 continue
-            if low.startswith("data:"):
-                mediatype = raw_s[5:40].split(";")[0].split(",")[0].strip().lower()
+            if r.kind == "data":
+                mediatype = r.mediatype
                 if source not in ("html:img", "html:css", "html:background", "html:source", "html:input") or \
                         mediatype in ("text/html", "image/svg+xml", "application/xhtml+xml"):
                     acc.add("URL_DATA_URI", f"A link carries an embedded {mediatype or 'data'} document "
-                            "instead of pointing to a site.", _clip(raw_s, 120))
+                            "instead of pointing to a site.", r.shown)
                 continue
-            info = parse_url(raw_s)
-            if info is None:
-                continue
-            # tricks visible only on the URL as written
-            if info.userinfo:
-                user = info.userinfo.split(":")[0]
-                if "." in user or len(user) > 20:
-                    acc.add("URL_USERINFO_TRICK", f"A link starts with {_clip(user, 60)} but actually goes to "
-                            f"{info.host} (everything before '@' is ignored).", _clip(info.raw))
-                else:
-                    acc.add("URL_USERINFO", "A link carries a user name before '@' in its address.",
-                            _clip(info.raw))
-            chain = unwrap_chain(info.url)
-            final_url = chain[-1][0]
-            via = chain[0][0] if len(chain) > 1 else None
-            final = parse_url(final_url) if via else info
-            if final is None:
-                final = info
-                final_url = info.url
-            if via:
-                kinds = {k for _, k in chain[:-1]}
-                outer_dom = registrable_domain(parse_url(via).host) if parse_url(via) else ""
-                if "open" in kinds and final.domain != outer_dom:
-                    acc.add("URL_OPEN_REDIRECT", f"A link borrows {outer_dom}'s redirector to send the reader "
-                            f"to {final.host}.", f"{_clip(via, 120)} -> {_clip(final_url, 120)}")
-            domain = final.domain
+            # tricks visible only on the URL as written, then the redirector it borrows
+            for finding in r.findings:
+                acc.add(*finding)
+            info, final, final_url, via, domain = r.info, r.final, r.final_url, r.via, r.domain
             clickable = source in _CLICKABLE or source.startswith("attachment:")
-            if source in ("html:a", "html:area") and text:
+            if text and source in ("html:a", "html:area"):
                 self._check_text_mismatch(text, final, domain, via, from_domain, acc, hosting)
             if clickable:
                 anchor_domains[domain] += 1
