@@ -140,6 +140,7 @@ _DEFANG = [
 _CONTROL = re.compile(r"[\x00-\x20\x7f]")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]{0,30}):")
 _HOSTLIKE = re.compile(r"^(?:www\d{0,3}\.|[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63})*\.[a-z]{2,24}(?:[/:?#]|$))", re.I)
+_BAD_HOST_CHAR = re.compile(r'[ <>"{}|^`]')
 _WEB_SCHEMES = {"http", "https", "ftp"}
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ftp": 21}
 _DOTS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": "."})
@@ -154,9 +155,23 @@ def _known_tld(s: str) -> bool:
 
 def refang(text: str) -> str:
     """Undo the usual defanging (`hxxp`, `[.]`, `(.)`, `[:]`) so the URL can be parsed."""
-    if "[" not in text and "(" not in text and "{" not in text and text[:1].lower() not in ("h", "f"):
+    first = text[:1].lower()
+    if "[" not in text and "(" not in text and "{" not in text and first not in ("h", "f"):
         return text
-    for pattern, repl in _DEFANG:
+    # Each pattern runs only where it can match: the scheme ones are anchored on their first letter,
+    # the others need a bracket ("(" and "{" only in the first). Applied in the same order as before.
+    for i, (pattern, repl) in enumerate(_DEFANG):
+        if i == 0:  # ^h[xX*]{2}p: IGNORECASE equates only h/H and x/X with these letters
+            if text[:1] not in ("h", "H") or text[1:2] not in ("x", "X", "*"):
+                continue
+        elif i == 1:  # ^fxp
+            if text[:1] not in ("f", "F") or text[1:2] not in ("x", "X"):
+                continue
+        elif i == 2:
+            if "[" not in text and "(" not in text and "{" not in text:
+                continue
+        elif "[" not in text:
+            continue
         text = pattern.sub(repl, text)
     return text
 
@@ -237,6 +252,31 @@ def _idna_host(host: str) -> tuple[str, str]:
     return ascii_host, host
 
 
+def _split_web_url(scheme: str, rest: str) -> tuple[str, str, str]:
+    """(netloc, path, query) of `scheme://rest`, as urlsplit() gives them.
+
+    `rest` has no control characters or blanks left (parse_url removed them), so urlsplit's
+    stripping does nothing and the scheme is the one given. What remains of urlsplit for an
+    ASCII host without brackets is a split on the first "/", "?" or "#", then on "#" and "?";
+    bracketed (IPv6) and non-ASCII hosts, which urlsplit validates, go through urlsplit itself.
+    """
+    delim = len(rest)
+    for c in "/?#":
+        w = rest.find(c)
+        if 0 <= w < delim:
+            delim = w
+    netloc, url = rest[:delim], rest[delim:]
+    if "[" in netloc or "]" in netloc or not netloc.isascii():
+        parts = urlsplit(f"{scheme}://{rest}")
+        return parts.netloc, parts.path, parts.query
+    if "#" in url:
+        url = url.split("#", 1)[0]
+    query = ""
+    if "?" in url:
+        url, query = url.split("?", 1)
+    return netloc, url, query
+
+
 def parse_url(url: str) -> UrlInfo | None:
     """Parse and normalise one URL; None when it is not an http(s)/ftp URL with a host.
 
@@ -271,8 +311,7 @@ def _parse_url(url: str) -> UrlInfo | None:
     else:
         return None
     try:
-        parts = urlsplit(f"{scheme}://{rest}")
-        netloc = parts.netloc
+        netloc, path, query = _split_web_url(scheme, rest)
     except ValueError:
         return None
     userinfo, _, hostport = netloc.rpartition("@")
@@ -310,11 +349,10 @@ def _parse_url(url: str) -> UrlInfo | None:
         host_part = f"[{ip}]" if ":" in ip else ip
     else:
         ascii_host, uni_host = _idna_host(host)
-        if not ascii_host or len(ascii_host) > 253 or any(c in ascii_host for c in " <>\"{}|^`"):
+        if not ascii_host or len(ascii_host) > 253 or _BAD_HOST_CHAR.search(ascii_host):
             return None  # longer than any name DNS can resolve: not a working link
         host_part = ascii_host
-    path = parts.path or "/"
-    query = parts.query
+    path = path or "/"
     norm = f"{scheme}://{host_part}{':' + str(port) if port else ''}{path}{'?' + query if query else ''}"
     return UrlInfo(norm, scheme, ascii_host, uni_host, port, path, query, userinfo, ip, obfuscated, raw)
 
@@ -332,19 +370,22 @@ def _proofpoint_v2(u: str) -> str:
     return unquote(u.replace("-", "%").replace("_", "/"))
 
 
-def _maybe_redirector(host: str, data: HostingData) -> bool:
+@lru_cache(maxsize=16384)
+def _maybe_redirector(host: str) -> bool:
+    """Whether `host` can be a known redirector at all (hosts recur far more than whole URLs)."""
     if "urldefense" in host or "google." in host:
         return True
+    redirectors = hosting_data().redirectors
     labels = host.split(".")
-    return any(".".join(labels[i:]) in data.redirectors for i in range(len(labels) - 1))
+    return any(".".join(labels[i:]) in redirectors for i in range(len(labels) - 1))
 
 
 def _redirect_target(info: UrlInfo) -> tuple[str, str] | None:
     """(target, kind) when `info` is a known redirector carrying its target; else None."""
     host, path = info.host, info.path
-    data = hosting_data()
-    if not _maybe_redirector(host, data):
+    if not _maybe_redirector(host):
         return None
+    data = hosting_data()
     # Proofpoint formats that are not a simple query parameter
     if host.endswith("urldefense.proofpoint.com") and path.startswith("/v2/url"):
         for k, v in parse_qsl(info.query):
@@ -466,7 +507,7 @@ def _trim(u: str) -> str:
 
 def extract_urls_from_text(text: str, limit: int = 10_000) -> list[str]:
     """URL-looking substrings of plain text (raw, trimmed of trailing punctuation), de-duplicated."""
-    if not text or ("://" not in text and "www" not in text.lower() and "[:]" not in text):
+    if not text or ("://" not in text and "[:]" not in text and "www" not in text.lower()):
         return []
     out: list[str] = []
     seen: set[str] = set()
