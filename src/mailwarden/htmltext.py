@@ -9,12 +9,13 @@ styles and the `hidden` attribute (what phishing kits use), then left out of the
 from __future__ import annotations
 
 import re
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import urljoin
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborCSSSelector, LexborHTMLParser
 
 _INVISIBLE_TAGS = ["script", "style", "head", "title", "noscript", "template"]
 MAX_LINKS = 5000
@@ -255,6 +256,23 @@ _CSS_REORDER = re.compile(r"unicode-bidi\s*:\s*bidi-override|flex-direction\s*:\
 _REFRESH_URL = re.compile(r"url\s*=\s*['\"]?([^'\";]+)", re.I)
 
 
+_local = threading.local()
+
+
+def _find(query: str, node):  # noqa: ANN001, ANN202 - selectolax nodes
+    """`node.css(query)` through one selector engine per thread. selectolax builds a CSS parser and
+    selector engine for every document on its first query (as costly as a small parse); one per
+    thread serves every document alike (a query gets the node it searches from, nothing else)."""
+    return _selector().find(query, node)
+
+
+def _selector() -> LexborCSSSelector:
+    sel = getattr(_local, "selector", None)
+    if sel is None:
+        sel = _local.selector = LexborCSSSelector()
+    return sel
+
+
 def _text_of(node) -> str:  # noqa: ANN001 - selectolax node
     return node.text(deep=True, separator=" ", strip=True)
 
@@ -290,7 +308,7 @@ def _build(html: str) -> HtmlDocument:
     hidden_nodes = []
     seen: set[int] = set()  # hidden elements so far
     visited: set[int] = set()
-    for node in tree.css(selector):
+    for node in (_find(selector, tree.root) if tree.root is not None else ()):
         mem_id = node.mem_id
         if mem_id in visited:  # lexbor yields a node once per selector it matches
             continue
@@ -316,14 +334,14 @@ def _build(html: str) -> HtmlDocument:
                     if not text:
                         text = (attrs.get("title") or attrs.get("alt") or "").strip()
                         if not text and tag == "a":
-                            img = node.css_first("img[alt]")
-                            text = (img.attributes.get("alt") or "").strip() if img is not None else ""
+                            imgs = _selector().find_first("img[alt]", node)
+                            text = (imgs[0].attributes.get("alt") or "").strip() if imgs else ""
                     links.append(HtmlLink(href, text, tag))
                 elif tag == "form":
                     action = (attrs.get("action") or "").strip()
                     fields_ = []
                     pw = False
-                    for inp in node.css("input,textarea,select"):
+                    for inp in _find("input,textarea,select", node):
                         ia = inp.attributes
                         itype = (ia.get("type") or "text").lower()
                         if itype == "password":
@@ -378,7 +396,7 @@ def _build(html: str) -> HtmlDocument:
             times = 1
         if reason is None or tag in ("head", "style", "script", "title", "meta", "html"):
             continue
-        if reason.startswith("font-size") and len(node.css('[style*="font-size" i]')) > 1:
+        if reason.startswith("font-size") and len(_find('[style*="font-size" i]', node)) > 1:
             continue  # the layout trick: font-size:0 on a container whose children set their own size
         for _ in range(times):
             # an element inside one already hidden adds nothing (checked a few levels up: cheap)
