@@ -73,3 +73,46 @@ def test_split_matches_urlsplit_random() -> None:
     for _ in range(5000):
         rest = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 16)))
         assert _split_or_error("https", rest) == _urlsplit_reference("https", rest), rest
+
+
+_TRICKY = [
+    "http://a.example/b'", "http://a.example/?x=1&amp;copy=2", "HTTP://A.Example/Path", "hxxp://x[.]example/z",
+    "http://xn--80ak6aa92e.com/", "http://[::1]/x", "http://0x7f.1/", "http://a%2541.example/", "http://\u00fcml.example/p",
+    "http://a.example/\\b", "http://a.example/#frag", "http://user@a.example/", "http://a.example:80/", "www.a.example",
+    "//cdn.example/x.js", "https://www.google.com/url?q=https://evil.example/", "http://a.example/%41?q=%42",
+    "https://a.example/(x)", "http://a.example/x<", "http://a.example/" + "x" * 4090, "ftp://F.example/a?b#c",
+    "https://nam02.safelinks.protection.outlook.com/?url=https%3A%2F%2Fevil.example%2F&data=1",
+]
+
+
+def _fields(info):  # noqa: ANN001, ANN202
+    return None if info is None else (info.url, info.host, info.path, info.query)
+
+
+@pytest.mark.parametrize("raw", _TRICKY)
+def test_unwrap_parsed_matches_unwrap_chain(raw: str) -> None:
+    from mailwarden.urls import _normal_form_is_stable, unwrap_chain, unwrap_parsed
+
+    info = parse_url(raw)
+    if info is None:
+        return
+    if _normal_form_is_stable(info):
+        assert _fields(parse_url(info.url)) == _fields(info)
+    assert list(unwrap_parsed(info)) == unwrap_chain(info.url)
+
+
+def test_stable_normal_forms_random() -> None:
+    from mailwarden.urls import _normal_form_is_stable, unwrap_chain, unwrap_parsed
+
+    rng = random.Random(9)
+    pieces = ["http://", "https://", "hxxp://", "www.", "a", "B", ".example", ".com", "/", "?", "#", "&amp;", "&copy",
+              "%41", "%2e", "%2F", "%09", "%3F", "%40", "'", '"', ">", "<", "[.]", "(", ")", ":8080", ":80", "@", "\\", "\u00e9", "xn--", "0x7f",
+              ".1", " ", "\t", "=", "q", "url=https://evil.example/"]
+    for _ in range(4000):
+        raw = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 10)))
+        info = parse_url(raw)
+        if info is None:
+            continue
+        if _normal_form_is_stable(info):
+            assert _fields(parse_url(info.url)) == _fields(info), raw
+        assert list(unwrap_parsed(info)) == unwrap_chain(info.url), raw

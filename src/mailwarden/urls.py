@@ -140,6 +140,7 @@ _DEFANG = [
 _CONTROL = re.compile(r"[\x00-\x20\x7f]")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]{0,30}):")
 _HOSTLIKE = re.compile(r"^(?:www\d{0,3}\.|[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63})*\.[a-z]{2,24}(?:[/:?#]|$))", re.I)
+_PLAIN_HOST = re.compile(r"[a-z0-9._-]+")
 _BAD_HOST_CHAR = re.compile(r'[ <>"{}|^`]')
 _WEB_SCHEMES = {"http", "https", "ftp"}
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ftp": 21}
@@ -456,6 +457,29 @@ def _unwrap_chain(url: str, max_hops: int) -> tuple[tuple[str, str], ...]:
         current = target
     chain.append((normalize_url(current) or current, ""))
     return tuple(chain)
+
+
+def _normal_form_is_stable(info: UrlInfo) -> bool:
+    """Whether parse_url(info.url) is known to give back info's url, host, path and query.
+
+    Parsing a normal form again changes nothing unless it still holds something the first pass
+    rewrites: an entity ("&"), brackets (refanging, IPv6), non-ASCII, a trailing quote or angle
+    bracket (stripped), a host that is more than lower-case letters, digits, dots, dashes and
+    underscores (a "%" is unquoted again; "/", "?", "@", ":" or a control character decoded from
+    one would split or be dropped differently), or more than MAX_URL_CHARS characters. The scheme is already lower-case http/https/ftp, the fragment and
+    control characters are gone, and the path starts with "/".
+    """
+    u = info.url
+    return (len(u) <= MAX_URL_CHARS and u.isascii() and u[-1] not in "<>\"'` " and "&" not in u
+            and "[" not in u and "(" not in u and "{" not in u and _PLAIN_HOST.fullmatch(info.host) is not None)
+
+
+def unwrap_parsed(info: UrlInfo, max_hops: int = 5) -> tuple[tuple[str, str], ...]:
+    """unwrap_chain(info.url) for a URL already parsed: a URL no redirector claims, whose normal
+    form parses back to itself, is its own one-element chain without a second parse."""
+    if _normal_form_is_stable(info) and _redirect_target(info) is None:
+        return ((info.url, ""),)
+    return _unwrap_chain(info.url, max_hops)
 
 
 def unwrap_redirect(url: str) -> str:

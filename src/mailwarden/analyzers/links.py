@@ -40,7 +40,7 @@ from mailwarden.urls import (
     hosting_data,
     parse_url,
     registrable_domain,
-    unwrap_chain,
+    unwrap_parsed,
 )
 
 _TEXT_AS_URL = re.compile(
@@ -150,7 +150,7 @@ def _resolve(raw: str) -> _Resolved | None:
         else:
             findings.append(("URL_USERINFO", "A link carries a user name before '@' in its address.",
                              _clip(info.raw)))
-    chain = unwrap_chain(info.url)
+    chain = unwrap_parsed(info)
     final_url = chain[-1][0]
     via = chain[0][0] if len(chain) > 1 else None
     final = parse_url(final_url) if via else info
