@@ -73,3 +73,24 @@ def test_block_breaks_random() -> None:
 
 def test_text_keeps_words_and_blocks() -> None:
     assert html_to_text("<div>Pay<b>Pal</b></div><P>next   line</P>") == "PayPal\nnext line"
+
+
+def test_marker_text_finds_what_lower_finds() -> None:
+    from mailwarden.htmltext import _marker_text
+
+    rng = random.Random(13)
+    pieces = ["<img", "<IMG", "<Img", "background=", "BACKGROUND=", "bac\u212aground=", " on", " ON", "\u0130", "<\u0130mg",
+              "\u00e9", "\u4e2d", "?", "<", " ", "o", "n", "=", "img", "\U0001f600"]
+    for _ in range(3000):
+        html = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+        low, marks = html.lower(), _marker_text(html)
+        assert marks.count(b"<img") == low.count("<img"), html
+        assert (b"background=" in marks) == ("background=" in low), html
+        assert (b" on" in marks) == (" on" in low), html
+
+
+def test_block_breaks_with_dotted_capital_i() -> None:
+    from mailwarden.htmltext import _with_block_breaks
+
+    assert _with_block_breaks("\u0130<P>x</p>") == "\u0130\n<P>x\n</p>"
+    assert _with_block_breaks("caf\u00e9<DIV>x") == "caf\u00e9\n<DIV>x"
