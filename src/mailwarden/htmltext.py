@@ -180,6 +180,9 @@ _EVENT_SELECTOR = ",".join(f"[{name}]" for name in _EVENT_ATTRS)
 _MAX_SCRIPTS = 50
 
 
+_LINK_TAGS = frozenset({"a", "area", "link", "base", "form", "input", "meta", "object", "iframe"})
+
+
 def _is_link_node(tag: str, attrs: dict, background: bool) -> bool:
     """Whether the node matches the URL-bearing part of _SELECTOR (plus `[background]` when read)."""
     if "src" in attrs or (background and "background" in attrs):
@@ -334,7 +337,9 @@ def _build(html: str) -> HtmlDocument:
         attrs = node.attributes
 
         # URL-bearing elements; past MAX_LINKS no further element is read for URLs
-        if len(links) < MAX_LINKS and _is_link_node(tag, attrs, background):
+        # (the first three tests are a cheap screen: _is_link_node holds only when one of them does)
+        if ("src" in attrs or tag in _LINK_TAGS or (background and "background" in attrs)) \
+                and len(links) < MAX_LINKS and _is_link_node(tag, attrs, background):
             if tag == "base":
                 base = base or (attrs.get("href") or "").strip()
             elif tag == "meta":
