@@ -400,7 +400,8 @@ def _build(html: str) -> HtmlDocument:
 
         style = attrs.get("style")
         if style is not None:
-            hides, has_url, reorders = _style_facts(style)
+            hides, has_url, reorders = (_style_facts(style) if len(style) <= _MAX_STYLE
+                                        else _style_facts.__wrapped__(style))  # huge ones are not kept
             if has_url:
                 css_links.extend(HtmlLink(m.group(1), "", "css") for m in _CSS_URL.finditer(style))
             for _ in range(reorders):
