@@ -94,3 +94,13 @@ def test_block_breaks_with_dotted_capital_i() -> None:
 
     assert _with_block_breaks("\u0130<P>x</p>") == "\u0130\n<P>x\n</p>"
     assert _with_block_breaks("caf\u00e9<DIV>x") == "caf\u00e9\n<DIV>x"
+
+
+@pytest.mark.parametrize("text", [
+    "", "x" * 39, "x" * 40, " ".join("x" * 39), " ".join("x" * 40), " " * 500 + "x" * 39, " " * 500 + "x" * 40,
+    "\n".join(["ab"] * 19) + " c", "\n".join(["ab"] * 20),
+])
+def test_little_text_counts_non_blank_characters(text: str) -> None:
+    from mailwarden.analyzers.html import _IMAGE_ONLY_CHARS, _little_text
+
+    assert _little_text(text) == (len("".join(text.split())) < _IMAGE_ONLY_CHARS)
