@@ -22,10 +22,9 @@ import ipaddress
 import re
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from mailwarden.analyzers.base import Analyzer
 from mailwarden.config import ConfigError
@@ -107,8 +106,7 @@ _FILE_EXTS = {"zip", "mov", "pdf", "doc", "exe", "py", "sh", "md", "rs", "pl", "
               "txt", "html", "htm", "php", "asp", "aspx", "jsp", "cgi", "png", "jpg", "gif", "csv", "xls"}
 
 
-@dataclass(frozen=True)
-class _Resolved:
+class _Resolved(NamedTuple):
     """One candidate URL string, judged on its own: the same strings recur within a message
     (a logo link on every product) and across messages (footers, trackers), so this is cached."""
 
