@@ -9,11 +9,13 @@ styles and the `hidden` attribute (what phishing kits use), then left out of the
 from __future__ import annotations
 
 import re
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urljoin
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborCSSSelector, LexborHTMLParser
 
 _INVISIBLE_TAGS = ["script", "style", "head", "title", "noscript", "template"]
 MAX_LINKS = 5000
@@ -144,43 +146,151 @@ def hidden_reason(style: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=16384)
+def _style_facts(style: str) -> tuple[str | None, bool, int]:
+    """What one style attribute does: (hidden_reason() of its first _MAX_STYLE characters, whether
+    it holds a CSS url(), how many of "bidi-override" / "-reverse" it contains). Cached: mail
+    templates repeat the same few inline styles on every cell, and across messages from a sender."""
+    low = style.lower()
+    reorders = ("bidi-override" in low) + ("-reverse" in low)
+    clipped = style[:_MAX_STYLE]
+    if not clipped or not _may_hide(clipped) or not _MAYBE_HIDDEN.search(clipped):
+        return None, "url(" in low, reorders
+    return hidden_reason(clipped), "url(" in low, reorders
+
+
 # -- building the document
 
-# Narrow CSS substring selectors (lexbor evaluates them in C); hidden_reason() then decides.
-# "none" alone would match every `text-decoration:none` link, so the property is part of the key.
-# Optional URL-bearing selectors, each queried only when its marker occurs in the source: every
-# selector in a group costs a pass over the tree, and most mail has none of these.
-_OPTIONAL_LINKISH = (("<form", "form"), ("http-equiv", "meta[http-equiv]"), ("background=", "[background]"),
-                     ("<link", "link[href]"), ("<object", "object[data]"), ("<input", "input"),
-                     ("<base", "base[href]"), ("srcdoc", "iframe[srcdoc]"))
+# One selector group, one walk of the tree (lexbor evaluates selectors in C and yields each node
+# in document order, once per selector of the group it matches). Every element the document can
+# hold is matched by one of these, and _build() decides per node what it is for:
+# - URL-bearing elements (links);
+# - `[hidden],[style]`: hidden text, CSS url() and text reordering in style attributes;
+# - `style`, `script`: style sheets and script bodies.
+# No marker in the source needs checking first: an element or attribute can only exist when its
+# (lower-cased) name occurs in the source, so a selector for an absent one simply matches nothing.
+# Two selectors keep a source test, to keep what they always meant: `[background]` is read only when
+# `background=` occurs (a bare or spaced `background` attribute never was), and event-handler
+# attributes only when " on" occurs somewhere.
+_SELECTOR = ("a[href],area[href],[src],form,meta[http-equiv],link[href],object[data],input,base[href],"
+             "iframe[srcdoc],[hidden],[style],style,script")
+_EVENT_ATTRS = ("onload", "onerror", "onclick", "onmouseover", "onfocus", "onsubmit")
+_EVENT_SET = frozenset(_EVENT_ATTRS)
+_EVENT_SELECTOR = ",".join(f"[{name}]" for name in _EVENT_ATTRS)
+_MAX_SCRIPTS = 50
 
 
-_BLOCK_TAG = re.compile(r"<(?=/?(?:p|div|br|tr|td|th|li|h[1-6]|table|blockquote|ul|ol|dl|dt|dd|hr|pre|section|"
-                        r"article|header|footer|center|form|title|address|nav|aside|main|figure|caption)[\s/>])")
+_LINK_TAGS = frozenset({"a", "area", "link", "base", "form", "input", "meta", "object", "iframe"})
 
 
-def _with_block_breaks(html: str, low: str) -> str:
-    """`html` with a newline before every block-level tag (found on the lower-cased copy: no
-    IGNORECASE scan, which is twice as slow)."""
-    if len(low) != len(html):  # a few characters change length when lower-cased; rare, so be simple
+def _is_link_node(tag: str, attrs: dict, background: bool) -> bool:
+    """Whether the node matches the URL-bearing part of _SELECTOR (plus `[background]` when read)."""
+    if "src" in attrs or (background and "background" in attrs):
+        return True
+    if tag in ("a", "area", "link", "base"):
+        return "href" in attrs
+    if tag in ("form", "input"):
+        return True
+    if tag == "meta":
+        return "http-equiv" in attrs
+    if tag == "object":
+        return "data" in attrs
+    if tag == "iframe":
+        return "srcdoc" in attrs
+    return False
+
+
+def _letters(word: str) -> str:
+    """A regex for `word` matching exactly where `word` matches the lower-cased text (see below)."""
+    return "".join(f"[{c}{c.upper()}{chr(0x212A) if c == 'k' else ''}]" if c.isalpha() else c for c in word)
+
+
+_BLOCK_NAMES = ("p|div|br|tr|td|th|li|h[1-6]|table|blockquote|ul|ol|dl|dt|dd|hr|pre|section|"
+                "article|header|footer|center|form|title|address|nav|aside|main|figure|caption")
+_BLOCK_TAG = re.compile(rf"<(?=/?(?:{_BLOCK_NAMES})[\s/>])")
+# The same on the original text, letters as [xX] classes: when lower-casing keeps the length, every
+# character lower-cases to exactly one character, and the only non-ASCII one that becomes an ASCII
+# letter is the Kelvin sign (to "k"), so `[kK\u212a]` on the text matches where "k" matches its
+# lower-cased copy. Trying the tag names as a tree of prefixes keeps the scan short.
+_BLOCK_TAG_CASED = re.compile(
+    "<(?=/?(?:" + "|".join((
+        _letters("t") + "(?:[rRdDhH]|" + _letters("able") + "|" + _letters("itle") + ")",
+        _letters("d") + "(?:" + _letters("iv") + "|[lLdDtT])",
+        _letters("h") + "(?:[1-6rR]|" + _letters("eader") + ")",
+        _letters("p") + "(?:" + _letters("re") + ")?",
+        _letters("b") + "(?:" + _letters("r") + "|" + _letters("lockquote") + ")",
+        _letters("li"), _letters("ul"), _letters("ol"), _letters("section"),
+        _letters("a") + "(?:" + _letters("rticle") + "|" + _letters("ddress") + "|" + _letters("side") + ")",
+        _letters("f") + "(?:" + _letters("ooter") + "|" + _letters("orm") + "|" + _letters("igure") + ")",
+        _letters("c") + "(?:" + _letters("enter") + "|" + _letters("aption") + ")",
+        _letters("nav"), _letters("main"),
+    )) + r")[\s/>])")
+
+
+def _with_block_breaks(html: str) -> str:
+    """`html` with a newline before every block-level tag (tag names in any case)."""
+    if not html.isascii() and "\u0130" in html:
+        # U+0130 is the one character whose lower-case form is longer (two characters); with it,
+        # matching on a lower-cased copy needs a position map, so be simple (it is rare)
         return re.sub(_BLOCK_TAG.pattern, "\n<", html, flags=re.IGNORECASE)
-    parts: list[str] = []
-    prev = 0
-    for m in _BLOCK_TAG.finditer(low):
-        parts.append(html[prev:m.start()])
-        prev = m.start()
-    if not parts:
-        return html
-    parts.append(html[prev:])
-    return "\n".join(parts)
+    return _BLOCK_TAG_CASED.sub("\n<", html)
+
+
+def _marker_text(html: str) -> bytes:
+    """`html` lower-cased as ASCII bytes, every other character as "?", for finding ASCII markers
+    ("<img", "background=", " on") exactly where they occur in `html.lower()`.
+
+    Lower-casing maps every character to one character, and the only non-ASCII characters whose
+    lower-case form holds ASCII letters are U+212A (Kelvin sign, to "k") and U+0130 (to "i" and a
+    combining dot); without them, no non-ASCII character can take part in an ASCII marker, and
+    "?" stands in for them harmlessly. Encoding and lower-casing bytes is three times faster than
+    str.lower() on non-ASCII text.
+    """
+    if not html.isascii() and ("\u212a" in html or "\u0130" in html):
+        return html.lower().encode("ascii", "replace")
+    return html.encode("ascii", "replace").lower()
+
+
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
 _NEWLINES = re.compile(r" ?\n\s*")
+# Whitespace that str.split() breaks on but _SPACES leaves alone (str.isspace() minus " \t\n\r\f\v\xa0").
+_OTHER_SPACE = re.compile("[\x1c-\x1f\x85\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
+
+
+def _collapse_spaces(text: str) -> str:
+    """Runs of blanks become one space, each line break with the blanks around it one newline,
+    blank lines go, and the ends are stripped: `_NEWLINES.sub("\n", _SPACES.sub(" ", text)).strip()`.
+
+    Done with str.split() line by line when the text holds no whitespace beyond " \t\n\r\f\v\xa0":
+    then split() breaks on exactly the characters _SPACES and _NEWLINES consume, and the result
+    is the same string at a third of the cost (mail HTML is mostly indentation, so the regexes
+    make hundreds of replacements per document). Otherwise the regexes, as written.
+    """
+    if _OTHER_SPACE.search(text) is None:
+        return "\n".join([" ".join(line.split()) for line in text.split("\n") if line and not line.isspace()])
+    return _NEWLINES.sub("\n", _SPACES.sub(" ", text)).strip()
 _CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]{4,2048})""", re.I)
 _CSS_CONTENT = re.compile(r"""::?(?:before|after)[^{]{0,300}\{[^}]{0,2000}?content\s*:\s*(["'])(.{2,200}?)\1""",
                           re.I | re.S)
 _CSS_REORDER = re.compile(r"unicode-bidi\s*:\s*bidi-override|flex-direction\s*:\s*(?:row|column)-reverse", re.I)
-_EVENT_ATTRS = ("onload", "onerror", "onclick", "onmouseover", "onfocus", "onsubmit")
 _REFRESH_URL = re.compile(r"url\s*=\s*['\"]?([^'\";]+)", re.I)
+
+
+_local = threading.local()
+
+
+def _find(query: str, node):  # noqa: ANN001, ANN202 - selectolax nodes
+    """`node.css(query)` through one selector engine per thread. selectolax builds a CSS parser and
+    selector engine for every document on its first query (as costly as a small parse); one per
+    thread serves every document alike (a query gets the node it searches from, nothing else)."""
+    return _selector().find(query, node)
+
+
+def _selector() -> LexborCSSSelector:
+    sel = getattr(_local, "selector", None)
+    if sel is None:
+        sel = _local.selector = LexborCSSSelector()
+    return sel
 
 
 def _text_of(node) -> str:  # noqa: ANN001 - selectolax node
@@ -198,127 +308,120 @@ def _build(html: str) -> HtmlDocument:
     doc = HtmlDocument()
     # A newline before each block-level tag lets the text come out joined as rendered:
     # "Pay<b>Pal</b>" stays one word while paragraphs and cells stay apart.
-    low = html.lower()
-    tree = LexborHTMLParser(_with_block_breaks(html, low))
+    low = _marker_text(html)
+    tree = LexborHTMLParser(_with_block_breaks(html))
+    doc.images = low.count(b"<img")
+    background = b"background=" in low
+    events = b" on" in low
+    selector = _SELECTOR
+    if background:
+        selector += ",[background]"
+    if events:
+        selector += "," + _EVENT_SELECTOR
 
     base = ""
-    # URLs: one selector pass, dispatched by tag
     links = doc.links
+    css_links: list[HtmlLink] = []  # url() in style attributes: listed after the elements' URLs
+    attr_reorder: list[str] = []  # bidi-override / reversed flex in style attributes: after the sheets'
+    style_blocks: list[str] = []
+    handlers: dict[str, list[str]] = {}
+    hidden_nodes = []
+    seen: set[int] = set()  # hidden elements so far
     visited: set[int] = set()
-    doc.images = low.count("<img")
-    selector = ",".join(["a[href],area[href],[src]"] + [sel for marker, sel in _OPTIONAL_LINKISH if marker in low])
-    for node in tree.css(selector):
-        if len(links) >= MAX_LINKS:
-            break
-        if node.mem_id in visited:  # lexbor yields a node once per selector it matches
+    for node in (_find(selector, tree.root) if tree.root is not None else ()):
+        mem_id = node.mem_id
+        if mem_id in visited:  # lexbor yields a node once per selector it matches
             continue
-        visited.add(node.mem_id)
+        visited.add(mem_id)
         tag = node.tag
         attrs = node.attributes
-        if tag == "base":
-            base = base or (attrs.get("href") or "").strip()
-            continue
-        if tag in ("a", "area"):
-            href = attrs.get("href") or ""
-            text = _text_of(node) if tag == "a" else ""
-            if not text:
-                text = (attrs.get("title") or attrs.get("alt") or "").strip()
-                if not text and tag == "a":
-                    img = node.css_first("img[alt]")
-                    text = (img.attributes.get("alt") or "").strip() if img is not None else ""
-            links.append(HtmlLink(href, text, tag))
-        elif tag == "form":
-            action = (attrs.get("action") or "").strip()
-            fields_ = []
-            pw = False
-            for inp in node.css("input,textarea,select"):
-                ia = inp.attributes
-                itype = (ia.get("type") or "text").lower()
-                if itype == "password":
-                    pw = True
-                if itype not in ("hidden", "submit", "button"):
-                    fields_.append(f"{itype}:{ia.get('name') or ''}")
-            doc.forms.append(HtmlForm(action, (attrs.get("method") or "get").lower(), pw, fields_[:20]))
-            if action:
-                links.append(HtmlLink(action, "", "form"))
-        elif tag == "meta":
-            if (attrs.get("http-equiv") or "").strip().lower() == "refresh":
-                content = attrs.get("content") or ""
-                doc.meta_refresh.append(content)
-                m = _REFRESH_URL.search(content)
-                if m:
-                    links.append(HtmlLink(m.group(1).strip(), "", "meta-refresh"))
-            continue
-        elif tag == "input":
-            if (attrs.get("type") or "").lower() == "password":
-                doc.password_inputs += 1
-        elif tag == "link":
-            links.append(HtmlLink(attrs.get("href") or "", "", "link"))
-        elif tag == "object":
-            links.append(HtmlLink(attrs.get("data") or "", "", "object"))
-        if tag == "iframe" and "srcdoc" in attrs:
-            doc.srcdoc.append((attrs.get("srcdoc") or "")[:2000])
-        src = attrs.get("src")
-        if src and tag not in ("a", "area"):
-            links.append(HtmlLink(src, "", tag))
-        bg = attrs.get("background")
-        if bg:
-            links.append(HtmlLink(bg, "", "background"))
 
-    # CSS url() in style attributes and style blocks; ::before/::after text; reordering
-    if "url(" in low:
-        for node in tree.css('[style*="url(" i]'):
-            for m in _CSS_URL.finditer(node.attributes.get("style") or ""):
-                links.append(HtmlLink(m.group(1), "", "css"))
-    style_blocks = [n.text(deep=True) for n in tree.css("style")] if "<style" in low else []
-    for css in style_blocks:
-        css = css[:_MAX_CSS]
-        css_low = css.lower()
-        if "url(" in css_low:
-            links.extend(HtmlLink(m.group(1), "", "css") for m in _CSS_URL.finditer(css))
-        if "content" in css_low and (":before" in css_low or ":after" in css_low):
-            doc.css_injected_text.extend(m.group(2) for m in _CSS_CONTENT.finditer(css))
-        if "bidi-override" in css_low or "-reverse" in css_low:
-            doc.css_reorder.extend(m.group(0) for m in _CSS_REORDER.finditer(css))
-    if "bidi-override" in low or "-reverse" in low:
-        for node in tree.css('[style*="bidi-override" i],[style*="-reverse" i]'):
-            doc.css_reorder.extend(m.group(0) for m in _CSS_REORDER.finditer(node.attributes.get("style") or ""))
-    if base:
-        for link in links:
-            if link.url and "://" not in link.url[:12] and not link.url.startswith(("#", "mailto:", "data:",
-                                                                                     "javascript:", "cid:")):
-                link.url = urljoin(base, link.url)
-
-    # scripts and event handlers
-    if "<script" in low:
-        doc.scripts = [n.text(deep=True)[:20000] for n in tree.css("script")][:50]
-    if " on" in low:
-        for name in _EVENT_ATTRS:
-            if name in low:
-                for node in tree.css(f"[{name}]"):
-                    doc.event_handlers.append(f"{name}={(node.attributes.get(name) or '')[:200]}")
-
-    # hidden elements: record, then drop from the visible text
-    hidden_nodes = []
-    if "hidden" in low or "style" in low:
-        seen: set[int] = set()
-        # One plain selector and a regex screen in Python: lexbor evaluates a group of attribute-
-        # substring selectors far slower than it hands back every styled element.
-        for node in tree.css("[hidden],[style]"):
-            attrs = node.attributes
-            if "hidden" in attrs:
-                reason: str | None = "hidden attribute"
+        # URL-bearing elements; past MAX_LINKS no further element is read for URLs
+        # (the first three tests are a cheap screen: _is_link_node holds only when one of them does)
+        if ("src" in attrs or tag in _LINK_TAGS or (background and "background" in attrs)) \
+                and len(links) < MAX_LINKS and _is_link_node(tag, attrs, background):
+            if tag == "base":
+                base = base or (attrs.get("href") or "").strip()
+            elif tag == "meta":
+                if (attrs.get("http-equiv") or "").strip().lower() == "refresh":
+                    content = attrs.get("content") or ""
+                    doc.meta_refresh.append(content)
+                    m = _REFRESH_URL.search(content)
+                    if m:
+                        links.append(HtmlLink(m.group(1).strip(), "", "meta-refresh"))
             else:
-                style = (attrs.get("style") or "")[:_MAX_STYLE]
-                if not style or not _may_hide(style) or not _MAYBE_HIDDEN.search(style):
-                    continue
-                reason = hidden_reason(style)
-            if reason is None or node.tag in ("head", "style", "script", "title", "meta", "html"):
-                continue
-            if reason is None:
-                continue
-            if reason.startswith("font-size") and len(node.css('[style*="font-size" i]')) > 1:
-                continue  # the layout trick: font-size:0 on a container whose children set their own size
+                if tag in ("a", "area"):
+                    href = attrs.get("href") or ""
+                    text = _text_of(node) if tag == "a" else ""
+                    if not text:
+                        text = (attrs.get("title") or attrs.get("alt") or "").strip()
+                        if not text and tag == "a":
+                            imgs = _selector().find_first("img[alt]", node)
+                            text = (imgs[0].attributes.get("alt") or "").strip() if imgs else ""
+                    links.append(HtmlLink(href, text, tag))
+                elif tag == "form":
+                    action = (attrs.get("action") or "").strip()
+                    fields_ = []
+                    pw = False
+                    for inp in _find("input,textarea,select", node):
+                        ia = inp.attributes
+                        itype = (ia.get("type") or "text").lower()
+                        if itype == "password":
+                            pw = True
+                        if itype not in ("hidden", "submit", "button"):
+                            fields_.append(f"{itype}:{ia.get('name') or ''}")
+                    doc.forms.append(HtmlForm(action, (attrs.get("method") or "get").lower(), pw, fields_[:20]))
+                    if action:
+                        links.append(HtmlLink(action, "", "form"))
+                elif tag == "input":
+                    if (attrs.get("type") or "").lower() == "password":
+                        doc.password_inputs += 1
+                elif tag == "link":
+                    links.append(HtmlLink(attrs.get("href") or "", "", "link"))
+                elif tag == "object":
+                    links.append(HtmlLink(attrs.get("data") or "", "", "object"))
+                if tag == "iframe" and "srcdoc" in attrs:
+                    doc.srcdoc.append((attrs.get("srcdoc") or "")[:2000])
+                src = attrs.get("src")
+                if src and tag not in ("a", "area"):
+                    links.append(HtmlLink(src, "", tag))
+                bg = attrs.get("background")
+                if bg:
+                    links.append(HtmlLink(bg, "", "background"))
+
+        if tag == "style":
+            style_blocks.append(node.text(deep=True))
+        elif tag == "script" and len(doc.scripts) < _MAX_SCRIPTS:
+            doc.scripts.append(node.text(deep=True)[:20000])
+        if events and not _EVENT_SET.isdisjoint(attrs):
+            for name in attrs:
+                if name in _EVENT_SET:
+                    handlers.setdefault(name, []).append(f"{name}={(attrs.get(name) or '')[:200]}")
+
+        style = attrs.get("style")
+        if style is not None:
+            hides, has_url, reorders = (_style_facts(style) if len(style) <= _MAX_STYLE
+                                        else _style_facts.__wrapped__(style))  # huge ones are not kept
+            if has_url:
+                css_links.extend(HtmlLink(m.group(1), "", "css") for m in _CSS_URL.finditer(style))
+            for _ in range(reorders):
+                attr_reorder.extend(m.group(0) for m in _CSS_REORDER.finditer(style))
+        elif "hidden" not in attrs:
+            continue
+
+        # hidden elements: record, then drop from the visible text. An element with both `hidden` and
+        # `style` matched two selectors and was recorded twice; kept so, as the counts always were.
+        if "hidden" in attrs:
+            reason: str | None = "hidden attribute"
+            times = 2 if "style" in attrs else 1
+        else:
+            reason = hides
+            times = 1
+        if reason is None or tag in ("head", "style", "script", "title", "meta", "html"):
+            continue
+        if reason.startswith("font-size") and len(_find('[style*="font-size" i]', node)) > 1:
+            continue  # the layout trick: font-size:0 on a container whose children set their own size
+        for _ in range(times):
             # an element inside one already hidden adds nothing (checked a few levels up: cheap)
             inside = False
             if seen:
@@ -328,7 +431,7 @@ def _build(html: str) -> HtmlDocument:
                         inside = True
                         break
                     anc, depth = anc.parent, depth + 1
-            seen.add(node.mem_id)
+            seen.add(mem_id)
             if inside:
                 continue
             hidden_nodes.append(node)
@@ -340,6 +443,27 @@ def _build(html: str) -> HtmlDocument:
                               and nxt is not None and nxt.is_text_node
                               and _is_alnum_edge(nxt.text_content, False) and text[0].isalnum())
                     doc.hidden.append(HiddenText(text[:500], reason, inword))
+
+    # CSS url() in style attributes and style blocks; ::before/::after text; reordering
+    links.extend(css_links)
+    for css in style_blocks:
+        css = css[:_MAX_CSS]
+        css_low = css.lower()
+        if "url(" in css_low:
+            links.extend(HtmlLink(m.group(1), "", "css") for m in _CSS_URL.finditer(css))
+        if "content" in css_low and (":before" in css_low or ":after" in css_low):
+            doc.css_injected_text.extend(m.group(2) for m in _CSS_CONTENT.finditer(css))
+        if "bidi-override" in css_low or "-reverse" in css_low:
+            doc.css_reorder.extend(m.group(0) for m in _CSS_REORDER.finditer(css))
+    doc.css_reorder.extend(attr_reorder)
+    if base:
+        for link in links:
+            if link.url and "://" not in link.url[:12] and not link.url.startswith(("#", "mailto:", "data:",
+                                                                                     "javascript:", "cid:")):
+                link.url = urljoin(base, link.url)
+    for name in _EVENT_ATTRS:
+        doc.event_handlers.extend(handlers.get(name, ()))
+
     # last first: a descendant is always removed before an ancestor that might contain it
     for node in reversed(hidden_nodes):
         node.decompose()
@@ -347,7 +471,7 @@ def _build(html: str) -> HtmlDocument:
     root = tree.body or tree.root
     if root is not None:
         text = root.text(deep=True, separator="", strip=False)
-        doc.visible_text = _NEWLINES.sub("\n", _SPACES.sub(" ", text)).strip()
+        doc.visible_text = _collapse_spaces(text)
     return doc
 
 

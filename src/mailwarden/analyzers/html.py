@@ -37,6 +37,16 @@ _SECRET_FIELD = re.compile(r"pass|pwd|user|login|card|cvv|cvc|ssn|pin\b|otp|rout
 _IMAGE_ONLY_CHARS = 40
 
 
+def _little_text(text: str) -> bool:
+    """Fewer than _IMAGE_ONLY_CHARS non-blank characters. A long text is settled on its start:
+    once a prefix holds that many, the whole does too."""
+    if not text:
+        return True
+    if len("".join(text[:_IMAGE_ONLY_CHARS * 4].split())) >= _IMAGE_ONLY_CHARS:
+        return False
+    return len("".join(text.split())) < _IMAGE_ONLY_CHARS
+
+
 def _clip(s: str, n: int = 160) -> str:
     s = s.replace("\n", " ")
     return s if len(s) <= n else s[:n] + "…"
@@ -132,7 +142,8 @@ class HtmlAnalyzer(Analyzer):
                           "from what filters see.", doc.css_reorder[:5])
 
         # text only in images
-        if doc.images and any(lk.source in ("a", "area") for lk in doc.links):
+        if doc.images and _little_text(doc.visible_text) and _little_text(msg.text) and \
+                any(lk.source in ("a", "area") for lk in doc.links):
             shown = len("".join(doc.visible_text.split()))
             plain = len("".join(msg.text.split())) if msg.text else 0
             if shown < _IMAGE_ONLY_CHARS and plain < _IMAGE_ONLY_CHARS:

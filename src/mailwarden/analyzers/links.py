@@ -24,7 +24,7 @@ from collections import Counter
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from mailwarden.analyzers.base import Analyzer
 from mailwarden.config import ConfigError
@@ -39,7 +39,7 @@ from mailwarden.urls import (
     hosting_data,
     parse_url,
     registrable_domain,
-    unwrap_chain,
+    unwrap_parsed,
 )
 
 _TEXT_AS_URL = re.compile(
@@ -104,6 +104,66 @@ def _known_suffix(host: str) -> bool:
 # file extensions that are also TLDs; link text like "report.zip" or "setup.exe" is a file name
 _FILE_EXTS = {"zip", "mov", "pdf", "doc", "exe", "py", "sh", "md", "rs", "pl", "js", "cc", "so", "ps", "ai",
               "txt", "html", "htm", "php", "asp", "aspx", "jsp", "cgi", "png", "jpg", "gif", "csv", "xls"}
+
+
+class _Resolved(NamedTuple):
+    """One candidate URL string, judged on its own: the same strings recur within a message
+    (a logo link on every product) and across messages (footers, trackers), so this is cached."""
+
+    kind: str  # "url", "script" (javascript:/vbscript:) or "data"
+    shown: str = ""  # the clipped raw string, for script and data URLs
+    mediatype: str = ""  # data URLs
+    info: UrlInfo | None = None  # the URL as written
+    final: UrlInfo | None = None  # where it leads after known redirectors
+    final_url: str = ""
+    via: str | None = None  # the outermost wrapper, when unwrapped
+    domain: str = ""
+    findings: tuple[tuple[str, str, str], ...] = ()  # (symbol, detail, evidence) seen on the string alone
+
+
+_RESOLVE_MEMO_CHARS = 2048  # longer strings (data: URIs, tracking monsters) are resolved, not remembered
+
+
+@lru_cache(maxsize=16384)
+def _resolve(raw: str) -> _Resolved | None:
+    """Classify, parse, and unwrap one candidate URL string; None when it is not followed at all."""
+    raw_s = raw.strip()
+    low = raw_s[:16].lower().lstrip()
+    if not raw_s or low.startswith(_SKIP_SCHEMES):
+        return None
+    if low.startswith("javascript:") or low.startswith("vbscript:"):
+        return _Resolved("script", shown=_clip(raw_s, 120))
+    if low.startswith("data:"):
+        mediatype = raw_s[5:40].split(";")[0].split(",")[0].strip().lower()
+        return _Resolved("data", shown=_clip(raw_s, 120), mediatype=mediatype)
+    info = parse_url(raw_s)
+    if info is None:
+        return None
+    findings: list[tuple[str, str, str]] = []
+    if info.userinfo:
+        user = info.userinfo.split(":")[0]
+        if "." in user or len(user) > 20:
+            findings.append(("URL_USERINFO_TRICK", f"A link starts with {_clip(user, 60)} but actually goes to "
+                             f"{info.host} (everything before '@' is ignored).", _clip(info.raw)))
+        else:
+            findings.append(("URL_USERINFO", "A link carries a user name before '@' in its address.",
+                             _clip(info.raw)))
+    chain = unwrap_parsed(info)
+    final_url = chain[-1][0]
+    via = chain[0][0] if len(chain) > 1 else None
+    final = parse_url(final_url) if via else info
+    if final is None:
+        final = info
+        final_url = info.url
+    if via:
+        kinds = {k for _, k in chain[:-1]}
+        outer = parse_url(via)
+        outer_dom = registrable_domain(outer.host) if outer else ""
+        if "open" in kinds and final.domain != outer_dom:
+            findings.append(("URL_OPEN_REDIRECT", f"A link borrows {outer_dom}'s redirector to send the reader "
+                             f"to {final.host}.", f"{_clip(via, 120)} -> {_clip(final_url, 120)}"))
+    return _Resolved("url", info=info, final=final, final_url=final_url, via=via, domain=final.domain,
+                     findings=tuple(findings))
 
 
 class _Acc:
@@ -182,49 +242,26 @@ class LinksAnalyzer(Analyzer):
         truncated = False
 
         for raw, text, source in self._candidates(msg, ctx):
-            raw_s = raw.strip()
-            low = raw_s[:16].lower().lstrip()
-            if not raw_s or low.startswith(_SKIP_SCHEMES):
+            r = _resolve(raw) if len(raw) <= _RESOLVE_MEMO_CHARS else _resolve.__wrapped__(raw)
+            if r is None:
                 continue
-            if low.startswith("javascript:") or low.startswith("vbscript:"):
+            if r.kind == "script":
                 if source in ("html:a", "html:area", "html:form", "html:iframe", "html:meta-refresh", "text"):
-                    acc.add("URL_JAVASCRIPT", "A link runs script instead of opening a page.", _clip(raw_s, 120))
+                    acc.add("URL_JAVASCRIPT", "A link runs script instead of opening a page.", r.shown)
                 continue
-            if low.startswith("data:"):
-                mediatype = raw_s[5:40].split(";")[0].split(",")[0].strip().lower()
+            if r.kind == "data":
+                mediatype = r.mediatype
                 if source not in ("html:img", "html:css", "html:background", "html:source", "html:input") or \
                         mediatype in ("text/html", "image/svg+xml", "application/xhtml+xml"):
                     acc.add("URL_DATA_URI", f"A link carries an embedded {mediatype or 'data'} document "
-                            "instead of pointing to a site.", _clip(raw_s, 120))
+                            "instead of pointing to a site.", r.shown)
                 continue
-            info = parse_url(raw_s)
-            if info is None:
-                continue
-            # tricks visible only on the URL as written
-            if info.userinfo:
-                user = info.userinfo.split(":")[0]
-                if "." in user or len(user) > 20:
-                    acc.add("URL_USERINFO_TRICK", f"A link starts with {_clip(user, 60)} but actually goes to "
-                            f"{info.host} (everything before '@' is ignored).", _clip(info.raw))
-                else:
-                    acc.add("URL_USERINFO", "A link carries a user name before '@' in its address.",
-                            _clip(info.raw))
-            chain = unwrap_chain(info.url)
-            final_url = chain[-1][0]
-            via = chain[0][0] if len(chain) > 1 else None
-            final = parse_url(final_url) if via else info
-            if final is None:
-                final = info
-                final_url = info.url
-            if via:
-                kinds = {k for _, k in chain[:-1]}
-                outer_dom = registrable_domain(parse_url(via).host) if parse_url(via) else ""
-                if "open" in kinds and final.domain != outer_dom:
-                    acc.add("URL_OPEN_REDIRECT", f"A link borrows {outer_dom}'s redirector to send the reader "
-                            f"to {final.host}.", f"{_clip(via, 120)} -> {_clip(final_url, 120)}")
-            domain = final.domain
+            # tricks visible only on the URL as written, then the redirector it borrows
+            for finding in r.findings:
+                acc.add(*finding)
+            info, final, final_url, via, domain = r.info, r.final, r.final_url, r.via, r.domain
             clickable = source in _CLICKABLE or source.startswith("attachment:")
-            if source in ("html:a", "html:area") and text:
+            if text and source in ("html:a", "html:area"):
                 self._check_text_mismatch(text, final, domain, via, from_domain, acc, hosting)
             if clickable:
                 anchor_domains[domain] += 1

@@ -1,0 +1,51 @@
+"""The fast plain-text URL scanner matches exactly what the straightforward pattern matches.
+
+`mailwarden.urls._TEXT_URL` is written so the regex engine can skip to candidate letters; these
+tests hold it to the readable IGNORECASE pattern it replaces, on chosen cases and on random text
+built from the characters that matter (scheme letters in both cases, the long s that IGNORECASE
+equates with "s", word characters before a scheme, defanging brackets).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+
+from mailwarden.urls import _TEXT_URL, extract_urls_from_text
+
+REFERENCE = re.compile(
+    r"""(?:\b(?:h(?:tt|xx|XX|\*\*)ps?|ftp|fxp)(?:\[:\]|:)//|\bwww\d{0,3}(?:\.|\[\.\]|\(\.\)))"""
+    r"""[^\s<>"'`{}|^\u00a0\u2000-\u200f\u2028-\u202f\u3000]+""",
+    re.IGNORECASE,
+)
+
+
+def _spans(pattern: re.Pattern, text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in pattern.finditer(text)]
+
+
+@pytest.mark.parametrize("text", [
+    "see http://a.example/x and HTTPS://B.example", "xhttp://glued.example", "hxxps[:]//evil[.]example/p",
+    "FXP://files.example", "ftp://f.example", "h**p://masked.example", "httpſ://longs.example",
+    "www.example.org", "WwW3.example.org", "awww.example.org", "_www.example.org", "éwww.example.org",
+    "3www.example.org", "www[.]example[.]org", "www(.)example(.)org", "(http://paren.example)",
+    "http:/one-slash.example", "\nhttp://start-of-line.example", "http://", "www.", "",
+    "x.http://after-dot.example", "ħttp://not-h.example", "wwww.example.org",
+])
+def test_chosen_cases_match_the_reference(text: str) -> None:
+    assert _spans(_TEXT_URL, text) == _spans(REFERENCE, text)
+
+
+def test_random_text_matches_the_reference() -> None:
+    rng = random.Random(20261127)
+    alphabet = list("hHtTxXpPsSfFwW\u017f:/[]().*_3 a\u00e9\n") + ["http", "www", "://", "[:]//", "ftp", "hxxp"]
+    for _ in range(4000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        assert _spans(_TEXT_URL, text) == _spans(REFERENCE, text), text
+
+
+def test_extraction_still_trims_and_deduplicates() -> None:
+    text = "Go to https://a.example/x. Or (www.b.example/y), again https://a.example/x!"
+    assert extract_urls_from_text(text) == ["https://a.example/x", "www.b.example/y"]
