@@ -33,6 +33,7 @@ class Hop:
 
     index: int
     raw: str
+    from_word: str | None = None  # the first word of the `from` clause as written (brackets stripped)
     helo: str | None = None  # the name the client gave (the `from` word, or helo= in a comment)
     rdns: str | None = None  # the receiver's verified reverse name, when it wrote one
     ip: str | None = None  # the connecting address
@@ -144,6 +145,8 @@ def parse_hop(value: str, index: int = 0) -> Hop:
         first = plain[0] if plain else None
         if key == "from" and hop.helo is None:
             hop.helo = first.strip("[]") if first else None
+            # `from [2a02:…]; authenticated by …`: the semicolon ends the word, it is not part of it
+            hop.from_word = first.rstrip(";").strip("[]") or None if first else None
             for c in clause_comments(text):
                 _read_from_comment(hop, c)
             if hop.ip is None and first:

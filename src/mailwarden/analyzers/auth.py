@@ -36,10 +36,11 @@ from mailwarden.auth.dmarc import DMARCResult, aligned, evaluate, org_domain, st
 from mailwarden.auth.spf import SPFResult, check_helo, check_mailfrom
 from mailwarden.context import ScanContext
 from mailwarden.dns import BudgetResolver, is_down
-from mailwarden.envelope import derive_envelope, parse_received_from
+from mailwarden.envelope import derive_envelope
 from mailwarden.findings import Finding
 from mailwarden.message import Message
-from mailwarden.upstream import AR_NAMES, ARSeen, UpstreamResults, believe, boundary_provider
+from mailwarden.received import parse_hop
+from mailwarden.upstream import AR_NAMES, ARSeen, UpstreamResults, _received_positions, believe, boundary_provider
 
 _DMARC_ACTION_POLICY = {"reject": "reject", "oreject": "reject", "quarantine": "quarantine",
                         "pct.quarantine": "quarantine", "pct.reject": "reject", "none": None}
@@ -333,7 +334,10 @@ def _envelope_from_hop(msg: Message, ctx: ScanContext, up: UpstreamResults) -> N
     top = derive_envelope(msg, None)
     if env.ip != top.ip and env.helo != top.helo:  # the caller gave these: keep them
         return
-    helo, ip = parse_received_from(up.hop)
+    # the receiving hop's own parse (shared with routing), found by its header position
+    ordinal = next((n for n, (i, _) in enumerate(_received_positions(msg)) if i == up.hop_index), None)
+    hop = msg.received_hops[ordinal] if ordinal is not None else parse_hop(up.hop)
+    helo, ip = hop.helo, hop.ip
     if env.ip == top.ip and ip:
         env.ip = ip
     if env.helo == top.helo and helo:
@@ -346,8 +350,8 @@ def _scan_headers(msg: Message) -> tuple[list[ARSeen], list, bool]:
     sigs = []
     has_arc = False
     for i, h in enumerate(msg.headers):
-        k = h.name.lower()
-        if not (k.startswith("a") or k.startswith("d")):
+        k = h.key
+        if k[:1] not in ("a", "d"):
             continue
         if k == "dkim-signature":
             sigs.append(h)

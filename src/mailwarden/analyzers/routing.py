@@ -22,7 +22,7 @@ from mailwarden.brands import FREEMAIL, BrandIndex, default_index, registrable_d
 from mailwarden.context import ScanContext
 from mailwarden.findings import Finding
 from mailwarden.message import Message
-from mailwarden.received import Hop, ip_class, ip_of, is_hostname, parse_chain
+from mailwarden.received import Hop, ip_class, ip_of, is_hostname
 
 _BACKWARDS = timedelta(minutes=30)  # clocks of small MTAs drift; less than this is noise
 _LONG_DELAY = timedelta(days=3)
@@ -65,7 +65,7 @@ class RoutingAnalyzer(Analyzer):
         self.index: BrandIndex = default_index()
 
     def analyze(self, msg: Message, ctx: ScanContext) -> Iterator[Finding]:
-        hops = parse_chain(msg)
+        hops = msg.received_hops
         vf = ctx.facts.get("visible_from")
         mb = vf.mailbox if vf is not None else None
         from_domain = (mb.domain if mb else "") or ""
