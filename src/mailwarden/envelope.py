@@ -50,7 +50,9 @@ def derive_envelope(msg: Message, given: Envelope | None = None) -> Envelope:
     derived = False
     if env.ip is None or env.helo is None:
         # the receiving hop: the topmost Received header that names the client at all
-        for hop in msg.received_hops:
+        i = 0
+        while (hop := msg.received_hop(i)) is not None:
+            i += 1
             helo, ip = hop.helo, hop.ip
             if ip or helo:
                 if env.ip is None and ip:

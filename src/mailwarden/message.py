@@ -31,6 +31,8 @@ _WS_BETWEEN_WORDS = re.compile(rb"\?=[ \t\r\n]+=\?")
 _MBOX_FROM_LINE = re.compile(rb"From [^\s:]")
 _BLANK_LINE = re.compile(rb"\n\r*\n")  # a line of nothing but CRs ends the header section
 _FOLDED_NAME = re.compile(rb"[!-9;-~]+[ \t]*")
+# In a header section that ends with a newline and holds no blank line:
+_FIELD = re.compile(rb"^([^ \t\n][^\n]*)\n((?:[ \t][^\n]*\n)*)", re.M)  # first line, continuation lines
 
 
 @dataclass
@@ -154,15 +156,45 @@ class Header:
         d["_budget"] = budget
         return h
 
+    @classmethod
+    def _from_section(cls, first: bytes, more: bytes, budget: _Budget | None, clean: bool) -> Header | None:
+        """A field of a well-formed header section: `first` is its first line (it has a colon),
+        `more` its continuation lines as they stand in the message (newlines kept), split on demand.
+        `clean`: the section holds no NUL and no 8-bit byte."""
+        h = (_CleanHeader if clean else _PlainHeader).__new__(_CleanHeader if clean else _PlainHeader)
+        d = h.__dict__
+        if first[-1:] == b"\r":
+            first = first.rstrip(b"\r")
+        colon = first.find(b":")
+        if colon < 0:
+            return None  # not a field's first line: the caller parses the section line by line
+        name_s = first[:colon].decode("latin-1")
+        name = name_s.strip()
+        d["name"] = name
+        d["key"] = name.lower()
+        if name_s != name:
+            d["space_before_colon"] = True
+        d["_lines"] = (first, more, colon)
+        d["_budget"] = budget
+        return h
+
+    def _continuations(self) -> list[bytes]:
+        cont = self._lines[1]
+        if isinstance(cont, bytes):  # as found in the section: one line per newline, CRs stripped
+            return [c.rstrip(b"\r") for c in cont.split(b"\n")[:-1]] if cont else []
+        return cont
+
     @cached
     def value(self) -> str:
-        first, cont, colon = self._lines
+        first, _, colon = self._lines
+        cont = self._continuations()
         val_b = b"".join([first[colon + 1:], *cont]) if cont else first[colon + 1:]
         return val_b.decode("utf-8", "replace").strip(" \t")
 
     @cached
     def raw(self) -> bytes:
-        first, cont, _ = self._lines
+        first = self._lines[0]
+        cont = self._continuations()
         return b"\r\n".join([first, *cont]) if cont else first
 
     @cached
@@ -199,6 +231,20 @@ class Header:
         return (f"Header(name={self.name!r}, value={self.value!r}, raw={self.raw!r}, "
                 f"space_before_colon={self.space_before_colon!r}, folded_name={self.folded_name!r}, "
                 f"has_nul={self.has_nul!r}, has_8bit={self.has_8bit!r})")
+
+
+class _PlainHeader(Header):
+    """A field the parser built from a well-formed section: its name had its colon on its line."""
+
+    space_before_colon = False
+    folded_name = False
+
+
+class _CleanHeader(_PlainHeader):
+    """... in a section with no NUL and no 8-bit byte (known from one scan of the section)."""
+
+    has_nul = False
+    has_8bit = False
 
 
 def decode_encoded_words(value: bytes, budget: _Budget | None) -> str:
@@ -509,9 +555,25 @@ class Message:
         section_end = m.start() + 1  # where the blank line starts
         block = raw[pos:section_end]
         check_lines = len(block) > lim.max_line_bytes
-        budget = self._budget
-        fields: list[tuple[bytes, list[bytes]]] = []
         body_start = m.end()
+        if not check_lines and block[:1] not in (b" ", b"\t"):
+            # The common shape: every line is a field's first line (with a colon) or a continuation,
+            # so no line can raise a defect and one regex splits the section into fields. A first
+            # line without a colon (make() returns None) sends the section to the loop below.
+            found = _FIELD.findall(block)
+            clean = block.isascii() and b"\x00" not in block
+            budget, make = self._budget, Header._from_section
+            headers = [make(first, more, budget, clean) for first, more in found]
+            if None not in headers:
+                if len(headers) > lim.max_headers:
+                    self._budget.hit("headers", f"more than {lim.max_headers} header fields; the rest ignored",
+                                     [f"{len(headers)} fields"])
+                    headers = headers[: lim.max_headers]
+                ent.headers = headers
+                ent.body_start = body_start
+                return
+        budget = self._budget
+        fields = []
         line_end = pos
         for piece in block.split(b"\n")[:-1]:  # the block ends with a newline: the last piece is empty
             line_start = line_end
@@ -676,11 +738,32 @@ class Message:
 
     @cached
     def received_hops(self) -> list:
-        """Every Received header parsed once (`received.Hop`, topmost first), shared by the envelope,
-        routing, trusted-upstream and identity code instead of each parsing the chain again."""
-        from mailwarden.received import parse_chain
+        """Every Received header parsed once (`received.Hop`, topmost first; at most 100), shared by
+        the envelope, routing, trusted-upstream and identity code instead of each parsing it again."""
+        return [self.received_hop(i) for i in range(len(self._received_fields))]
 
-        return parse_chain(self)
+    def received_hop(self, index: int):  # noqa: ANN201 - received.Hop (that module imports this one)
+        """One Received header parsed (0 = topmost), or None: the envelope needs only the top."""
+        fields = self._received_fields
+        if index >= len(fields):
+            return None
+        hops = self._hop_cache
+        hop = hops.get(index)
+        if hop is None:
+            from mailwarden.received import parse_hop
+
+            hop = hops[index] = parse_hop(fields[index].value, index)
+        return hop
+
+    @cached
+    def _received_fields(self) -> list[Header]:
+        from mailwarden.received import MAX_RECEIVED
+
+        return self.header_fields("received")[:MAX_RECEIVED]
+
+    @cached
+    def _hop_cache(self) -> dict:
+        return {}
 
     @cached
     def subject(self) -> str:

@@ -24,7 +24,7 @@ _IP_BRACKET = re.compile(r"\[(?:IPv6:)?([0-9A-Fa-f:.]+)\]")
 _IP_BARE = re.compile(rf"(?<![\w.:])({_IPV4}|[0-9A-Fa-f]{{1,4}}(?::[0-9A-Fa-f]{{0,4}}){{2,7}})(?![\w.:])")
 _HOSTNAME = re.compile(r"^(?=.{1,253}$)(?:[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62}[A-Za-z0-9_])?\.)+[A-Za-z]{2,63}\.?$")
 _HELO_IN_COMMENT = re.compile(r"\b(?:helo|ehlo)[= ]\s*([^\s()\[\]]+)", re.I)
-_MAX_RECEIVED = 100
+MAX_RECEIVED = 100  # Received headers parsed per message
 
 
 @dataclass
@@ -195,4 +195,4 @@ def _read_from_comment(hop: Hop, comment: str) -> None:
 
 def parse_chain(msg: Message) -> list[Hop]:
     """Every Received header, topmost (newest) first."""
-    return [parse_hop(h.value, i) for i, h in enumerate(msg.header_fields("received")[:_MAX_RECEIVED])]
+    return [parse_hop(h.value, i) for i, h in enumerate(msg.header_fields("received")[:MAX_RECEIVED])]

@@ -162,19 +162,19 @@ def receiving_hop(msg: Message, provider: Provider) -> tuple[int, str] | None:
     recs = _received_positions(msg)
     if not recs:
         return None
-    hops = msg.received_hops  # parsed once per message, in the same order as `recs`
+    hop = msg.received_hop  # each hop parsed once per message, in the same order as `recs`
     start = 0
-    frm, by = _hosts(hops[0])
+    frm, by = _hosts(hop(0))
     if not provider.is_hop(by, recs[0][1]):
         # our own hand-off hop: received *from* the provider's host
         if not (frm and provider.hop_host.search(frm.lower().rstrip("."))) or len(recs) < 2:
             return None
         start = 1
-        if not provider.is_hop(_hosts(hops[1])[1], recs[1][1]):
+        if not provider.is_hop(_hosts(hop(1))[1], recs[1][1]):
             return None
     last = start
     for j in range(start + 1, len(recs)):
-        if provider.is_hop(_hosts(hops[j])[1], recs[j][1]):
+        if provider.is_hop(_hosts(hop(j))[1], recs[j][1]):
             last = j
         else:
             break

@@ -40,7 +40,14 @@ from mailwarden.envelope import derive_envelope
 from mailwarden.findings import Finding
 from mailwarden.message import Message
 from mailwarden.received import parse_hop
-from mailwarden.upstream import AR_NAMES, ARSeen, UpstreamResults, _received_positions, believe, boundary_provider
+from mailwarden.upstream import (
+    AR_NAMES,
+    ARSeen,
+    UpstreamResults,
+    _received_positions,
+    believe,
+    boundary_provider,
+)
 
 _DMARC_ACTION_POLICY = {"reject": "reject", "oreject": "reject", "quarantine": "quarantine",
                         "pct.quarantine": "quarantine", "pct.reject": "reject", "none": None}

@@ -99,11 +99,10 @@ class IdentityAnalyzer(Analyzer):
                     m = _SMTP_AUTH.search(h.value)
                     if m and re.search(r"\bauth=pass\b", h.value, re.I):
                         return m.group(1).strip("<>\"")
-        hops = msg.received_hops
-        if hops:
-            top = msg.header_fields("received")[0].value
-            m = _AUTHENTICATED_SENDER.search(top)
-            if m and hops[0].authenticated:
+        hop = msg.received_hop(0)  # the topmost hop, parsed once per message
+        if hop is not None:
+            m = _AUTHENTICATED_SENDER.search(msg.header_fields("received")[0].value)
+            if m and hop.authenticated:
                 return m.group(1).strip("<>\"")
         return None
 
