@@ -86,6 +86,7 @@ def ascii_value(value: str) -> str:
     return local + at + ".".join(_label(x) for x in domain.split("."))
 
 
+@lru_cache(maxsize=16384)  # a pure function of short strings (domains, selectors) that recur
 def quote_value(value: str, address_ok: bool = False) -> str:
     """A value as a token when it is one (or, for properties, an address/domain form), else as an
     escaped quoted-string; always ASCII."""
@@ -95,6 +96,7 @@ def quote_value(value: str, address_ok: bool = False) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+@lru_cache(maxsize=64)  # one or two distinct ids per process, formatted for every message
 def format_authserv_id(authserv_id: str) -> str:
     v = clean_text(authserv_id).strip()
     v = re.sub(r"[^A-Za-z0-9.\-_]", "", v)
