@@ -129,17 +129,20 @@ def _split(value: str) -> tuple[list[tuple[str, str]], list[str], str]:
     flat = _COMMENT.sub(mark, head) if "(" in head else head
     if "(" in flat or ")" in flat:
         flat = flat.replace("(", " ").replace(")", " ")
-    clauses: list[tuple[str, list[str]]] = []
+    toks = flat.split()
+    # Lower-casing maps no whitespace to non-whitespace or back, so both splits align word by word.
+    lows = flat.lower().split()
     keywords = _KEYWORDS
-    for tok in flat.split():
-        lw = tok.lower()
-        if lw in keywords:
-            clauses.append((lw, []))
-        elif clauses:
-            clauses[-1][1].append(tok)
-        else:
-            clauses.append(("", [tok]))
-    return [(k, " ".join(v)) for k, v in clauses], comments, date.strip()
+    starts = [i for i, w in enumerate(lows) if w in keywords]
+    clauses: list[tuple[str, str]] = []
+    if not starts or starts[0] > 0:  # words before the first keyword: a clause of their own
+        end = starts[0] if starts else len(toks)
+        if end:
+            clauses.append(("", " ".join(toks[:end])))
+    for n, i in enumerate(starts):
+        end = starts[n + 1] if n + 1 < len(starts) else len(toks)
+        clauses.append((lows[i], " ".join(toks[i + 1:end])))
+    return clauses, comments, date.strip()
 
 
 _MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass, field
 
 from mailwarden.auth.authres import ARHeader, ARResult, domain_of, parse_authentication_results
-from mailwarden.message import Message
+from mailwarden.message import Header, Message
 from mailwarden.received import Hop, parse_hop
 
 _POLICY = re.compile(r"\bp=([a-z]+)", re.I)
@@ -165,29 +165,39 @@ def receiving_hop(msg: Message, provider: Provider) -> tuple[int, str] | None:
     hop = msg.received_hop  # each hop parsed once per message, in the same order as `recs`
     start = 0
     frm, by = _hosts(hop(0))
-    if not provider.is_hop(by, recs[0][1]):
+    if not _is_hop(provider, by, recs[0][1]):
         # our own hand-off hop: received *from* the provider's host
         if not (frm and provider.hop_host.search(frm.lower().rstrip("."))) or len(recs) < 2:
             return None
         start = 1
-        if not provider.is_hop(_hosts(hop(1))[1], recs[1][1]):
+        if not _is_hop(provider, _hosts(hop(1))[1], recs[1][1]):
             return None
     last = start
     for j in range(start + 1, len(recs)):
-        if provider.is_hop(_hosts(hop(j))[1], recs[j][1]):
+        if _is_hop(provider, _hosts(hop(j))[1], recs[j][1]):
             last = j
         else:
             break
-    return recs[last]
+    return recs[last][0], recs[last][1].value
 
 
-def _received_positions(msg: Message) -> list[tuple[int, str]]:
-    """(header index, value) of the topmost 40 Received headers, computed once per message."""
-    cached = msg.__dict__.get("_upstream_received")
-    if cached is None:
-        cached = [(i, h.value) for i, h in enumerate(msg.headers) if h.key == "received"][:40]
-        msg.__dict__["_upstream_received"] = cached
-    return cached
+def _is_hop(provider: Provider, by_host: str | None, field: Header) -> bool:
+    """`provider.is_hop(by_host, field.value)`, reading the field's value only when it decides."""
+    if not by_host:
+        return False
+    h = by_host.lower().rstrip(".")
+    if provider.hop_host.search(h):
+        return True
+    return provider.internal_ipv6_hops and bool(_IPV6_LITERAL.match(h.rstrip(":"))) and "with SMTP id" in field.value
+
+
+def _received_positions(msg: Message) -> list[tuple[int, Header]]:
+    """(header index, field) of the topmost 40 Received headers, computed once per message."""
+    found = msg.__dict__.get("_upstream_received")
+    if found is None:
+        found = [(i, h) for i, h in enumerate(msg.headers) if h.key == "received"][:40]
+        msg.__dict__["_upstream_received"] = found
+    return found
 
 
 def believe(msg: Message, provider_names: list[str], seen: list[ARSeen] | None = None,

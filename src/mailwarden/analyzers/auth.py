@@ -385,7 +385,7 @@ def _unverified(sig_headers: list) -> list[dkim_mod.DKIMResult]:
     """Signatures listed without verification (no DNS): temperror each, domain/selector from the tags."""
     out = []
     for h in sig_headers[: dkim_mod.MAX_SIGNATURES]:
-        t = dkim_mod.signature_tags(h.value)
+        t = dkim_mod.signature_tags(h.value, only=("d", "s"))
         out.append(dkim_mod.DKIMResult("temperror", t.get("d", "").lower().rstrip("."), t.get("s", "").lower(),
                                        reason="no DNS"))
     return out
