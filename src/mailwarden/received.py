@@ -238,10 +238,13 @@ def _read_from_comment(hop: Hop, comment: str) -> None:
         if hop.helo and is_hostname(hop.helo) and hop.rdns is None:
             hop.rdns = hop.helo
         hop.helo = m.group(1).strip("[]")
+    # The client's address, never the name it gave: qmail writes `(HELO 192.168.2.1) (198.51.100.9)`,
+    # so an address inside the HELO text is not where the connection came from.
+    text = comment[:m.start()] + " " + comment[m.end():] if m else comment
     # A bracketed address needs "["; a bare one three dots (IPv4) or two colons (IPv6). Most
     # comments ("Postfix", "using TLSv1.3") have neither, and skip both regexes.
-    if hop.ip is None and ("[" in comment or comment.count(".") >= 3 or comment.count(":") >= 2):
-        for cand in (_IP_BRACKET.findall(comment) if "[" in comment else []) or _IP_BARE.findall(comment):
+    if hop.ip is None and ("[" in text or text.count(".") >= 3 or text.count(":") >= 2):
+        for cand in (_IP_BRACKET.findall(text) if "[" in text else []) or _IP_BARE.findall(text):
             if ip := ip_text(cand):
                 hop.ip = ip
                 break
