@@ -44,3 +44,12 @@ def test_ip_classes():
     assert ip_class("0.1.2.3") == "bogon" and ip_class("240.0.0.1") == "bogon"
     assert ip_class("8.8.8.8") == "public" and ip_class("nonsense") == ""
     assert ip_class("::1") == "private" and ip_class("ff02::1") == "bogon"
+
+
+def test_address_in_qmail_helo_is_not_the_client() -> None:
+    h = parse_hop("from lb1.example.com (HELO 192.168.1.16) (198.51.100.101) by mail.example.net with SMTP; "
+                  "4 Sep 2002 18:20:33 -0000")
+    assert (h.helo, h.ip) == ("192.168.1.16", "198.51.100.101")
+    exim = parse_hop("from rdns.example.net ([198.51.100.7] helo=[192.0.2.1]) by mx.example.org with esmtp; "
+                     "Mon, 2 Feb 2026 10:00:00 +0000")
+    assert exim.ip == "198.51.100.7"

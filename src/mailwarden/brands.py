@@ -41,6 +41,9 @@ libero.it virgilio.it orange.fr wanadoo.fr free.fr laposte.net t-online.de uol.c
 seznam.cz wp.pl o2.pl interia.pl rediffmail.com inbox.ru bk.ru list.ru rambler.ru fastmail.com hey.com""".split())
 
 
+_CACHE_SIZE = 65536  # domains remembered per index (answers are small; cleared when full)
+
+
 @dataclass(frozen=True)
 class LookalikeHit:
     brand: str  # brand key in brands.toml ("own" for the organisation's own domains)
@@ -186,7 +189,10 @@ class BrandIndex:
         self._token_automaton.make_automaton()
         self._multi_label_domains = {d: k for d, k in self._domain_owner.items() if "." in d}
         self._name_re_ci, self._name_re_cs, self._name_owner = self._compile_names()
+        # Answers per domain: a pure function of the domain for this index, asked by several
+        # analyzers for the same few domains per message (and the same domains across messages).
         self._cache: dict[str, LookalikeHit | None] = {}
+        self._owner_cache: dict[str, str | None] = {}
 
     def _compile_names(self) -> tuple[re.Pattern | None, re.Pattern | None, dict[str, str]]:
         ci: list[str] = []
@@ -218,6 +224,19 @@ class BrandIndex:
 
     def brand_for_domain(self, domain: str) -> str | None:
         """The brand key owning `domain` (exact or parent match), None for tenants and strangers."""
+        cache = self._owner_cache
+        try:
+            return cache[domain]
+        except (KeyError, TypeError):
+            pass
+        owner = self._brand_for_domain(domain)
+        if domain is not None:
+            if len(cache) > _CACHE_SIZE:
+                cache.clear()
+            cache[domain] = owner
+        return owner
+
+    def _brand_for_domain(self, domain: str) -> str | None:
         host = (domain or "").strip().rstrip(".").lower()
         if not host or self.tenant_of(host):
             return None
@@ -264,7 +283,7 @@ class BrandIndex:
         if key in self._cache:
             return self._cache[key]
         hit = self._lookalike(key) if key else None
-        if len(self._cache) > 4096:
+        if len(self._cache) > _CACHE_SIZE:
             self._cache.clear()
         self._cache[key] = hit
         return hit

@@ -10,9 +10,6 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from mailwarden.message import Message
 
-_RECEIVED_FROM = re.compile(r"^\s*from\s+(\S+)(.*?)(?:\bby\b|$)", re.I | re.S)
-_IP_IN_BRACKETS = re.compile(r"\[(?:IPv6:)?([0-9A-Fa-f:.]+)\]")
-_IP_BARE = re.compile(r"\(\s*(?:[^()\[\]\s]*\s+)?\(?((?:\d{1,3}\.){3}\d{1,3})\)?")
 _FOR = re.compile(r"\bfor\s+<?([^\s<>;]+@[^\s<>;]+)>?", re.I)
 
 
@@ -39,19 +36,11 @@ def valid_ip(text: str | None) -> str | None:
 
 
 def parse_received_from(value: str) -> tuple[str | None, str | None]:
-    """(HELO, connecting IP) from one Received header's `from` clause."""
-    m = _RECEIVED_FROM.match(value)
-    if not m:
-        return None, None
-    helo, rest = m.group(1), m.group(2)
-    ip = None
-    for cand in _IP_IN_BRACKETS.findall(rest) or _IP_BARE.findall(rest):
-        ip = valid_ip(cand)
-        if ip:
-            break
-    if ip is None:
-        ip = valid_ip(helo.strip("[]"))
-    return helo.strip("[]") if helo else None, ip
+    """(HELO, connecting IP) from one Received header, as `mailwarden.received` parses it."""
+    from mailwarden.received import parse_hop
+
+    hop = parse_hop(value)
+    return hop.helo, hop.ip
 
 
 def derive_envelope(msg: Message, given: Envelope | None = None) -> Envelope:
@@ -60,8 +49,11 @@ def derive_envelope(msg: Message, given: Envelope | None = None) -> Envelope:
     env.rcpt = list(env.rcpt)
     derived = False
     if env.ip is None or env.helo is None:
-        for h in msg.header_fields("received"):
-            helo, ip = parse_received_from(h.value)
+        # the receiving hop: the topmost Received header that names the client at all
+        i = 0
+        while (hop := msg.received_hop(i)) is not None:
+            i += 1
+            helo, ip = hop.helo, hop.ip
             if ip or helo:
                 if env.ip is None and ip:
                     env.ip, derived = ip, True

@@ -29,6 +29,10 @@ _CHARSET_ALIASES = {"ks_c_5601-1987": "cp949", "x-sjis": "shift_jis", "unicode-1
 _ENCODED_WORD = re.compile(rb"=\?([^?\s]{1,75})\?([bBqQ])\?([^?\s]{0,2000})\?=")
 _WS_BETWEEN_WORDS = re.compile(rb"\?=[ \t\r\n]+=\?")
 _MBOX_FROM_LINE = re.compile(rb"From [^\s:]")
+_BLANK_LINE = re.compile(rb"\n\r*\n")  # a line of nothing but CRs ends the header section
+_FOLDED_NAME = re.compile(rb"[!-9;-~]+[ \t]*")
+# In a header section that ends with a newline and holds no blank line:
+_FIELD = re.compile(rb"^([^ \t\n][^\n]*)\n((?:[ \t][^\n]*\n)*)", re.M)  # first line, continuation lines
 
 
 @dataclass
@@ -96,29 +100,151 @@ def decode_bytes(data: bytes, charset: str | None) -> tuple[str, bool]:
         return data.decode("latin-1"), charset is None
 
 
-@dataclass
 class Header:
-    """One header field as an MTA sees it, oddities included."""
+    """One header field as an MTA sees it, oddities included.
 
-    name: str  # as written, whitespace before the colon removed
-    value: str  # unfolded, undecoded (encoded-words kept), bytes read as UTF-8 with replacement
-    raw: bytes  # the field exactly as received, folding included
-    space_before_colon: bool = False
-    folded_name: bool = False  # the name and its colon were on different lines
-    has_nul: bool = False
-    has_8bit: bool = False
-    _budget: _Budget | None = field(default=None, repr=False, compare=False)
+    Attributes: `name` (as written, whitespace before the colon removed), `key` (name lower-cased),
+    `value` (unfolded, undecoded: encoded-words kept; bytes read as UTF-8 with replacement), `raw`
+    (the field exactly as received, folding included), `space_before_colon`, `folded_name` (the name
+    and its colon were on different lines), `has_nul`, `has_8bit`, and `decoded`.
+
+    A message has dozens of fields and analyzers read a handful, so the parser builds each field
+    with its name only; `value`, `raw`, `has_nul`, `has_8bit` and `decoded` are computed on first
+    read from the field's lines and kept (the `cached` descriptor stores them on the instance).
+    """
+
+    def __init__(self, name: str, value: str, raw: bytes, space_before_colon: bool = False,
+                 folded_name: bool = False, has_nul: bool = False, has_8bit: bool = False,
+                 _budget: _Budget | None = None) -> None:
+        self.name = name
+        self.key = name.lower()  # analyzers look headers up by key many times per message
+        self.value = value
+        self.raw = raw
+        self.space_before_colon = space_before_colon
+        self.folded_name = folded_name
+        self.has_nul = has_nul
+        self.has_8bit = has_8bit
+        self._budget = _budget
+
+    @classmethod
+    def _from_lines(cls, first: bytes, cont: list[bytes], budget: _Budget | None, nul_free: bool,
+                    ascii_only: bool) -> Header:
+        """A field from its first physical line and continuation lines (line ends stripped).
+        `nul_free` / `ascii_only`: the whole header section is known to be so (one scan for all)."""
+        h = cls.__new__(cls)
+        d = h.__dict__
+        colon = first.find(b":")
+        if colon < 0:  # `From` then ` : value` on the next line: decode everything now (rare)
+            raw_field = b"\r\n".join([first, *cont])
+            name_b, _, val_b = (first + b"".join(cont)).partition(b":")
+            d["value"] = val_b.decode("utf-8", "replace").strip(" \t")
+            d["raw"] = raw_field
+            d["folded_name"] = True
+        else:
+            name_b = first[:colon]
+            d["folded_name"] = False
+            h._lines = (first, cont, colon)
+        name_s = name_b.decode("latin-1")
+        name = name_s.strip()
+        d["name"] = name
+        d["key"] = name.lower()
+        d["space_before_colon"] = name_s != name
+        if nul_free:
+            d["has_nul"] = False
+        if ascii_only:
+            d["has_8bit"] = False
+        d["_budget"] = budget
+        return h
+
+    @classmethod
+    def _from_section(cls, first: bytes, more: bytes, budget: _Budget | None, clean: bool) -> Header | None:
+        """A field of a well-formed header section: `first` is its first line (it has a colon),
+        `more` its continuation lines as they stand in the message (newlines kept), split on demand.
+        `clean`: the section holds no NUL and no 8-bit byte."""
+        h = (_CleanHeader if clean else _PlainHeader).__new__(_CleanHeader if clean else _PlainHeader)
+        d = h.__dict__
+        if first[-1:] == b"\r":
+            first = first.rstrip(b"\r")
+        colon = first.find(b":")
+        if colon < 0:
+            return None  # not a field's first line: the caller parses the section line by line
+        name_s = first[:colon].decode("latin-1")
+        name = name_s.strip()
+        d["name"] = name
+        d["key"] = name.lower()
+        if name_s != name:
+            d["space_before_colon"] = True
+        d["_lines"] = (first, more, colon)
+        d["_budget"] = budget
+        return h
+
+    def _continuations(self) -> list[bytes]:
+        cont = self._lines[1]
+        if isinstance(cont, bytes):  # as found in the section: one line per newline, CRs stripped
+            return [c.rstrip(b"\r") for c in cont.split(b"\n")[:-1]] if cont else []
+        return cont
 
     @cached
-    def key(self) -> str:
-        return self.name.lower()  # cached: analyzers look headers up by key many times per message
+    def value(self) -> str:
+        first, _, colon = self._lines
+        cont = self._continuations()
+        val_b = b"".join([first[colon + 1:], *cont]) if cont else first[colon + 1:]
+        return val_b.decode("utf-8", "replace").strip(" \t")
+
+    @cached
+    def raw(self) -> bytes:
+        first = self._lines[0]
+        cont = self._continuations()
+        return b"\r\n".join([first, *cont]) if cont else first
+
+    @cached
+    def has_nul(self) -> bool:
+        return b"\x00" in self.raw
+
+    @cached
+    def has_8bit(self) -> bool:
+        return not self.raw.isascii()
 
     @cached
     def decoded(self) -> str:
         """The value with RFC 2047 encoded-words decoded, within the message budget."""
+        value = self.value
+        if "=?" not in value and "_lines" in self.__dict__:
+            # Parsed values hold no surrogates, so encoding and decoding again would return them as is.
+            return value
         if self._budget is None:
-            return decode_encoded_words(self.value.encode("utf-8", "surrogateescape"), None)
-        return decode_encoded_words(self.value.encode("utf-8", "surrogateescape"), self._budget)
+            return decode_encoded_words(value.encode("utf-8", "surrogateescape"), None)
+        return decode_encoded_words(value.encode("utf-8", "surrogateescape"), self._budget)
+
+    def _fields(self) -> tuple:
+        return (self.name, self.value, self.raw, self.space_before_colon, self.folded_name, self.has_nul,
+                self.has_8bit)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Header):
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    __hash__ = None  # type: ignore[assignment] - mutable, compared by value (as the dataclass was)
+
+    def __repr__(self) -> str:
+        return (f"Header(name={self.name!r}, value={self.value!r}, raw={self.raw!r}, "
+                f"space_before_colon={self.space_before_colon!r}, folded_name={self.folded_name!r}, "
+                f"has_nul={self.has_nul!r}, has_8bit={self.has_8bit!r})")
+
+
+class _PlainHeader(Header):
+    """A field the parser built from a well-formed section: its name had its colon on its line."""
+
+    space_before_colon = False
+    folded_name = False
+
+
+class _CleanHeader(_PlainHeader):
+    """... in a section with no NUL and no 8-bit byte (known from one scan of the section)."""
+
+    has_nul = False
+    has_8bit = False
 
 
 def decode_encoded_words(value: bytes, budget: _Budget | None) -> str:
@@ -227,15 +353,25 @@ class Entity:
         self.index = 0  # position in document order
 
     # -- headers
+    @cached
+    def _by_key(self) -> dict[str, list[Header]]:
+        """Header fields by lower-case name, in order: one pass, then every lookup is a dict probe."""
+        index: dict[str, list[Header]] = {}
+        for h in self.headers:
+            lst = index.get(h.key)
+            if lst is None:
+                index[h.key] = [h]
+            else:
+                lst.append(h)
+        return index
+
     def header_fields(self, name: str) -> list[Header]:
-        key = name.lower()
-        return [h for h in self.headers if h.key == key]
+        found = self._by_key.get(name.lower())
+        return list(found) if found else []  # a copy: callers may edit what they get
 
     def header(self, name: str) -> str | None:
-        for h in self.headers:
-            if h.key == name.lower():
-                return h.decoded
-        return None
+        found = self._by_key.get(name.lower())
+        return found[0].decoded if found else None
 
     @cached
     def _content_type(self) -> tuple[str, dict[str, str]]:
@@ -400,6 +536,92 @@ class Message:
 
     def _parse_headers(self, ent: Entity) -> None:
         raw, pos, end = self.raw, ent.start, ent.end
+        lim = self.limits
+        # Fast path: find the blank line that ends the header section with one C-level search and
+        # split the section into lines at once. It applies when the whole section lies within the
+        # header_bytes budget (so that budget cannot be hit); it makes the same decisions, line by
+        # line, as the general loop below, which handles everything else.
+        j = pos
+        while j < end and raw[j] == 13:  # a first line of only CRs is blank too
+            j += 1
+        if j < end and raw[j] == 10:  # the entity has no header section
+            ent.headers = []
+            ent.body_start = j + 1
+            return
+        m = _BLANK_LINE.search(raw, pos, min(end, pos + lim.max_header_bytes + 1))
+        if m is None or m.start() + 1 - pos > lim.max_header_bytes:
+            self._parse_headers_general(ent)
+            return
+        section_end = m.start() + 1  # where the blank line starts
+        block = raw[pos:section_end]
+        check_lines = len(block) > lim.max_line_bytes
+        body_start = m.end()
+        if not check_lines and block[:1] not in (b" ", b"\t"):
+            # The common shape: every line is a field's first line (with a colon) or a continuation,
+            # so no line can raise a defect and one regex splits the section into fields. A first
+            # line without a colon (make() returns None) sends the section to the loop below.
+            found = _FIELD.findall(block)
+            clean = block.isascii() and b"\x00" not in block
+            budget, make = self._budget, Header._from_section
+            headers = [make(first, more, budget, clean) for first, more in found]
+            if None not in headers:
+                if len(headers) > lim.max_headers:
+                    self._budget.hit("headers", f"more than {lim.max_headers} header fields; the rest ignored",
+                                     [f"{len(headers)} fields"])
+                    headers = headers[: lim.max_headers]
+                ent.headers = headers
+                ent.body_start = body_start
+                return
+        budget = self._budget
+        fields = []
+        line_end = pos
+        for piece in block.split(b"\n")[:-1]:  # the block ends with a newline: the last piece is empty
+            line_start = line_end
+            line_end = line_start + len(piece) + 1
+            line = piece.rstrip(b"\r")
+            if check_lines and len(line) > lim.max_line_bytes:
+                budget.hit("line_bytes", f"a header line is longer than {lim.max_line_bytes} bytes",
+                           [_clip(line[:80].decode("latin-1"))])
+            first_byte = line[:1]
+            if first_byte == b" " or first_byte == b"\t":
+                if fields:
+                    fields[-1][1].append(line)
+                else:
+                    budget.defect("HEADER_ORPHAN_CONTINUATION", "header section starts with a continuation line",
+                                  [_clip(line.decode("latin-1"))])
+                continue
+            if b":" not in line:
+                nxt = raw[line_end:line_end + 2][:1]
+                if nxt in (b" ", b"\t") and _FOLDED_NAME.fullmatch(line):
+                    fields.append((line, []))
+                    continue
+                if ent is self.root and not fields and ent.depth == 0:
+                    budget.defect("HEADER_MISSING", "message does not start with a header",
+                                  [_clip(line.decode("latin-1"))])
+                else:
+                    budget.defect("HEADER_BODY_SEPARATOR_MISSING", "a non-header line ended the header section",
+                                  [_clip(line.decode("latin-1"))])
+                body_start = line_start
+                break
+            fields.append((line, []))
+        self._finish_headers(ent, fields, body_start, block)
+
+    def _finish_headers(self, ent: Entity, fields: list[tuple[bytes, list[bytes]]], body_start: int,
+                        block: bytes | None) -> None:
+        if len(fields) > self.limits.max_headers:
+            self._budget.hit("headers", f"more than {self.limits.max_headers} header fields; the rest ignored",
+                             [f"{len(fields)} fields"])
+            fields = fields[: self.limits.max_headers]
+        # One scan of the section answers "any NUL / any 8-bit byte?" for all of its fields.
+        nul_free = block is not None and b"\x00" not in block
+        ascii_only = block is not None and block.isascii()
+        budget = self._budget
+        make = Header._from_lines
+        ent.headers = [make(first, cont, budget, nul_free, ascii_only) for first, cont in fields]
+        ent.body_start = body_start
+
+    def _parse_headers_general(self, ent: Entity) -> None:
+        raw, pos, end = self.raw, ent.start, ent.end
         limit = min(end, pos + self.limits.max_header_bytes)
         budget = self._budget
         fields: list[tuple[bytes, list[bytes]]] = []  # (first line, continuation lines)
@@ -431,7 +653,7 @@ class Message:
             if b":" not in line:
                 # `From` then ` : value` on the next line: the name was folded away from its colon.
                 nxt = raw[line_end:line_end + 2][:1]
-                if nxt in (b" ", b"\t") and re.fullmatch(rb"[!-9;-~]+[ \t]*", line):
+                if nxt in (b" ", b"\t") and _FOLDED_NAME.fullmatch(line):
                     fields.append((line, []))
                     pos = line_end
                     continue
@@ -446,27 +668,7 @@ class Message:
             pos = line_end
         else:
             body_start = end
-        if len(fields) > self.limits.max_headers:
-            budget.hit("headers", f"more than {self.limits.max_headers} header fields; the rest ignored",
-                       [f"{len(fields)} fields"])
-            fields = fields[: self.limits.max_headers]
-        ent.headers = [self._make_header(first, cont) for first, cont in fields]
-        ent.body_start = body_start
-
-    def _make_header(self, first: bytes, cont: list[bytes]) -> Header:
-        raw_field = b"\r\n".join([first, *cont])
-        folded_name = b":" not in first
-        joined = first + b"".join(cont) if folded_name else first
-        name_b, _, val_b = joined.partition(b":")
-        if not folded_name:
-            val_b = b"".join([val_b, *cont]) if cont else val_b
-        name_s = name_b.decode("latin-1")
-        name = name_s.strip()
-        value = val_b.decode("utf-8", "replace").strip(" \t")
-        header = Header(name, value, raw_field, name_s != name, folded_name, b"\x00" in raw_field,
-                        not raw_field.isascii(), self._budget)
-        header.key = name.lower()  # fills the cached property now: every lookup reads it
-        return header
+        self._finish_headers(ent, fields, body_start, None)
 
     def _split_multipart(self, ent: Entity) -> list[Entity]:
         boundary = ent.params.get("boundary", "")
@@ -533,6 +735,35 @@ class Message:
 
     def header(self, name: str) -> str | None:
         return self.root.header(name)
+
+    @cached
+    def received_hops(self) -> list:
+        """Every Received header parsed once (`received.Hop`, topmost first; at most 100), shared by
+        the envelope, routing, trusted-upstream and identity code instead of each parsing it again."""
+        return [self.received_hop(i) for i in range(len(self._received_fields))]
+
+    def received_hop(self, index: int):  # noqa: ANN201 - received.Hop (that module imports this one)
+        """One Received header parsed (0 = topmost), or None: the envelope needs only the top."""
+        fields = self._received_fields
+        if index >= len(fields):
+            return None
+        hops = self._hop_cache
+        hop = hops.get(index)
+        if hop is None:
+            from mailwarden.received import parse_hop
+
+            hop = hops[index] = parse_hop(fields[index].value, index)
+        return hop
+
+    @cached
+    def _received_fields(self) -> list[Header]:
+        from mailwarden.received import MAX_RECEIVED
+
+        return self.header_fields("received")[:MAX_RECEIVED]
+
+    @cached
+    def _hop_cache(self) -> dict:
+        return {}
 
     @cached
     def subject(self) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
 
@@ -24,7 +24,7 @@ _IP_BRACKET = re.compile(r"\[(?:IPv6:)?([0-9A-Fa-f:.]+)\]")
 _IP_BARE = re.compile(rf"(?<![\w.:])({_IPV4}|[0-9A-Fa-f]{{1,4}}(?::[0-9A-Fa-f]{{0,4}}){{2,7}})(?![\w.:])")
 _HOSTNAME = re.compile(r"^(?=.{1,253}$)(?:[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62}[A-Za-z0-9_])?\.)+[A-Za-z]{2,63}\.?$")
 _HELO_IN_COMMENT = re.compile(r"\b(?:helo|ehlo)[= ]\s*([^\s()\[\]]+)", re.I)
-_MAX_RECEIVED = 100
+MAX_RECEIVED = 100  # Received headers parsed per message
 
 
 @dataclass
@@ -33,6 +33,7 @@ class Hop:
 
     index: int
     raw: str
+    from_word: str | None = None  # the first word of the `from` clause as written (brackets stripped)
     helo: str | None = None  # the name the client gave (the `from` word, or helo= in a comment)
     rdns: str | None = None  # the receiver's verified reverse name, when it wrote one
     ip: str | None = None  # the connecting address
@@ -58,12 +59,12 @@ class Hop:
 _IPV4_ONLY = re.compile(rf"{_IPV4}\.?")
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=65536)
 def is_hostname(name: str) -> bool:
     return bool(_HOSTNAME.match(name)) and not _IPV4_ONLY.fullmatch(name)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=65536)
 def ip_of(text: str | None) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     if not text:
         return None
@@ -71,6 +72,13 @@ def ip_of(text: str | None) -> ipaddress.IPv4Address | ipaddress.IPv6Address | N
         return ipaddress.ip_address(text.strip().strip("[]").removeprefix("IPv6:").split("%")[0])
     except ValueError:
         return None
+
+
+@lru_cache(maxsize=65536)
+def ip_text(text: str | None) -> str | None:
+    """`str(ip_of(text))`, or None: the normalised address, formatted once per distinct input."""
+    ip = ip_of(text)
+    return str(ip) if ip is not None else None
 
 
 _BOGON_V4 = [ipaddress.ip_network(n) for n in (
@@ -82,7 +90,7 @@ _DOC_V4 = [ipaddress.ip_network(n) for n in ("192.0.2.0/24", "198.51.100.0/24", 
 _CGN = ipaddress.ip_network("100.64.0.0/10")
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=65536)
 def ip_class(text: str | None) -> str:
     """"public", "private" (RFC 1918/4193, loopback, link-local), "bogon" (never a sender), or ""."""
     ip = ip_of(text)
@@ -119,16 +127,44 @@ def _split(value: str) -> tuple[list[tuple[str, str]], list[str], str]:
         return f" \x00{len(comments) - 1} "
 
     flat = _COMMENT.sub(mark, head) if "(" in head else head
-    clauses: list[tuple[str, list[str]]] = []
-    for tok in flat.replace("(", " ").replace(")", " ").split():
-        lw = tok.lower()
-        if lw in _KEYWORDS:
-            clauses.append((lw, []))
-        elif clauses:
-            clauses[-1][1].append(tok)
-        else:
-            clauses.append(("", [tok]))
-    return [(k, " ".join(v)) for k, v in clauses], comments, date.strip()
+    if "(" in flat or ")" in flat:
+        flat = flat.replace("(", " ").replace(")", " ")
+    toks = flat.split()
+    # Lower-casing maps no whitespace to non-whitespace or back, so both splits align word by word.
+    lows = flat.lower().split()
+    keywords = _KEYWORDS
+    starts = [i for i, w in enumerate(lows) if w in keywords]
+    clauses: list[tuple[str, str]] = []
+    if not starts or starts[0] > 0:  # words before the first keyword: a clause of their own
+        end = starts[0] if starts else len(toks)
+        if end:
+            clauses.append(("", " ".join(toks[:end])))
+    for n, i in enumerate(starts):
+        end = starts[n + 1] if n + 1 < len(starts) else len(toks)
+        clauses.append((lows[i], " ".join(toks[i + 1:end])))
+    return clauses, comments, date.strip()
+
+
+_MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
+                                       "dec"), 1)}
+# The one date shape nearly every MTA writes; anything else goes to the email package's parser.
+_COMMON_DATE = re.compile(r"\s*(?:[A-Za-z]{3},\s*)?(\d{1,2})\s+([A-Za-z]{3})\s+([1-9]\d{3})\s+(\d{2}):(\d{2}):(\d{2})"
+                          r"\s+([+-])(\d{2})(\d{2})\s*")
+
+
+def _parse_date(text: str) -> datetime:
+    """`email.utils.parsedate_to_datetime`, with its result computed directly for the common
+    `[Day,] DD Mon YYYY HH:MM:SS +hhmm` shape (same numbers, same naive result for "-0000", same
+    ValueError for impossible values)."""
+    m = _COMMON_DATE.fullmatch(text)
+    if m is None or m.group(2).lower() not in _MONTHS:
+        return parsedate_to_datetime(text)
+    dd, mon, yy, hh, mi, ss, sign, tzh, tzm = m.groups()
+    offset = int(tzh) * 3600 + int(tzm) * 60
+    args = (int(yy), _MONTHS[mon.lower()], int(dd), int(hh), int(mi), int(ss))
+    if offset == 0 and sign == "-":  # RFC 5322: "-0000" means the zone is unknown
+        return datetime(*args)
+    return datetime(*args, tzinfo=timezone(timedelta(seconds=-offset if sign == "-" else offset)))
 
 
 def parse_hop(value: str, index: int = 0) -> Hop:
@@ -140,32 +176,53 @@ def parse_hop(value: str, index: int = 0) -> Hop:
         return [comments[int(m)] for m in _MARKER.findall(text) if int(m) < len(comments)]
 
     for key, text in clauses:
+        if key == "from":
+            if hop.helo is not None:
+                continue
+        elif key == "by":
+            if hop.by is not None:
+                continue
+        elif key == "with":
+            if hop.with_ is not None:
+                continue
+        elif key == "id":
+            if hop.id is not None:
+                continue
+        elif key == "for":
+            if hop.for_ is not None:
+                continue
+        else:
+            continue  # words before any keyword, and `via`, name nothing we keep
         plain = _MARKER.sub(" ", text).split() if "\x00" in text else text.split()
         first = plain[0] if plain else None
-        if key == "from" and hop.helo is None:
+        if key == "from":
             hop.helo = first.strip("[]") if first else None
-            for c in clause_comments(text):
-                _read_from_comment(hop, c)
+            # `from [2a02:…]; authenticated by …`: the semicolon ends the word, it is not part of it
+            hop.from_word = first.rstrip(";").strip("[]") or None if first else None
+            if "\x00" in text:
+                for c in clause_comments(text):
+                    _read_from_comment(hop, c)
             if hop.ip is None and first:
-                for m in _IP_BRACKET.finditer(text):
-                    if ip_of(m.group(1)):
-                        hop.ip = str(ip_of(m.group(1)))
-                        break
-            if hop.ip is None and first and ip_of(first):
-                hop.ip = str(ip_of(first))
-        elif key == "by" and hop.by is None:
+                if "[" in text:
+                    for m in _IP_BRACKET.finditer(text):
+                        if ip := ip_text(m.group(1)):
+                            hop.ip = ip
+                            break
+            if hop.ip is None and first:
+                hop.ip = ip_text(first)
+        elif key == "by":
             hop.by = first
-        elif key == "with" and hop.with_ is None:
+        elif key == "with":
             hop.with_ = first
-        elif key == "id" and hop.id is None:
+        elif key == "id":
             hop.id = first
-        elif key == "for" and hop.for_ is None and first:
+        elif first:  # for
             hop.for_ = first.strip("<>")
     if hop.helo and hop.helo.lower() in ("unknown", "[unknown]"):
         hop.helo = None
     if date:
         try:
-            dt = parsedate_to_datetime(_TRAILING_COMMENT.sub("", date))
+            dt = _parse_date(_TRAILING_COMMENT.sub("", date) if ")" in date else date)
             hop.date = dt if dt.tzinfo else dt.replace(tzinfo=UTC)  # "-0000": UTC, zone unknown
         except (TypeError, ValueError, IndexError, OverflowError):
             hop.date = None
@@ -173,23 +230,31 @@ def parse_hop(value: str, index: int = 0) -> Hop:
 
 
 def _read_from_comment(hop: Hop, comment: str) -> None:
-    m = _HELO_IN_COMMENT.search(comment)
+    # `helo`/`ehlo` in any case contains "lo" in some case: most comments have none of the four.
+    m = _HELO_IN_COMMENT.search(comment) if ("lo" in comment or "LO" in comment or "Lo" in comment
+                                             or "lO" in comment) else None
     if m:
         # Exim: `from rdns ([ip] helo=name)` - the leading word was the reverse name.
         if hop.helo and is_hostname(hop.helo) and hop.rdns is None:
             hop.rdns = hop.helo
         hop.helo = m.group(1).strip("[]")
-    if hop.ip is None:
-        for cand in _IP_BRACKET.findall(comment) or _IP_BARE.findall(comment):
-            if ip_of(cand):
-                hop.ip = str(ip_of(cand))
+    # The client's address, never the name it gave: qmail writes `(HELO 192.168.2.1) (198.51.100.9)`,
+    # so an address inside the HELO text is not where the connection came from.
+    text = comment[:m.start()] + " " + comment[m.end():] if m else comment
+    # A bracketed address needs "["; a bare one three dots (IPv4) or two colons (IPv6). Most
+    # comments ("Postfix", "using TLSv1.3") have neither, and skip both regexes.
+    if hop.ip is None and ("[" in text or text.count(".") >= 3 or text.count(":") >= 2):
+        for cand in (_IP_BRACKET.findall(text) if "[" in text else []) or _IP_BARE.findall(text):
+            if ip := ip_text(cand):
+                hop.ip = ip
                 break
     if hop.rdns is None:
-        word = comment.strip().split(" ", 1)[0].rstrip(".") if comment.strip() else ""
+        stripped = comment.strip()
+        word = stripped.split(" ", 1)[0].rstrip(".") if stripped else ""
         if word and "=" not in word and is_hostname(word) and word.lower() not in ("unknown", "helo", "ehlo"):
             hop.rdns = word
 
 
 def parse_chain(msg: Message) -> list[Hop]:
     """Every Received header, topmost (newest) first."""
-    return [parse_hop(h.value, i) for i, h in enumerate(msg.header_fields("received")[:_MAX_RECEIVED])]
+    return [parse_hop(h.value, i) for i, h in enumerate(msg.header_fields("received")[:MAX_RECEIVED])]

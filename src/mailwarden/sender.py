@@ -55,7 +55,7 @@ class VisibleFrom:
 
 def from_fields(msg: Message) -> list[Header]:
     """Fields that some reader treats as From: exact, padded, or folded names."""
-    return [h for h in msg.headers if h.key == "from"]
+    return msg.header_fields("from")  # every field whose name reads "from" once trimmed, in order
 
 
 def _parse(msg: Message, h: Header) -> tuple[list[Mailbox], list[str]]:

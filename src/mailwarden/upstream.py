@@ -23,10 +23,9 @@ import re
 from dataclasses import dataclass, field
 
 from mailwarden.auth.authres import ARHeader, ARResult, domain_of, parse_authentication_results
-from mailwarden.message import Message
+from mailwarden.message import Header, Message
+from mailwarden.received import Hop, parse_hop
 
-_BY = re.compile(r"\bby\s+([^\s;()]+)", re.I)
-_FROM = re.compile(r"^\s*from\s+([^\s;()]+)", re.I)
 _POLICY = re.compile(r"\bp=([a-z]+)", re.I)
 _IPV6_LITERAL = re.compile(r"^[0-9a-f]{1,4}(:[0-9a-f]{0,4}){2,7}$", re.I)
 
@@ -99,21 +98,15 @@ def boundary_provider(own_domains: list[str], own_authserv_id: str | None = None
 AR_NAMES = ("authentication-results", "arc-authentication-results")
 
 
-_COMMENT = re.compile(r"\([^()]*\)")
-
-
 def received_hosts(value: str) -> tuple[str | None, str | None]:
-    """(from host, by host) of one Received header value. Comments are removed first: the sender
-    writes them (HELO text, "(authenticated by …)"), so a `by` inside one proves nothing."""
-    v = value[:2000]
-    for _ in range(5):
-        stripped = _COMMENT.sub(" ", v)
-        if stripped == v:
-            break
-        v = stripped
-    m_from = _FROM.match(v)
-    m_by = _BY.search(v)
-    return (m_from.group(1).strip("[]") if m_from else None), (m_by.group(1).strip("[]") if m_by else None)
+    """(from host, by host) of one Received header value, as `mailwarden.received` parses it. Only
+    words outside comments count: the sender writes comments (HELO text, "(authenticated by …)"),
+    so a `by` inside one proves nothing."""
+    return _hosts(parse_hop(value))
+
+
+def _hosts(hop: Hop) -> tuple[str | None, str | None]:
+    return hop.from_word, (hop.by.strip("[]") or None) if hop.by else None
 
 
 class ARSeen:
@@ -166,25 +159,45 @@ class UpstreamResults:
 
 def receiving_hop(msg: Message, provider: Provider) -> tuple[int, str] | None:
     """(header index, value) of the provider's receiving hop, when the message came through it."""
-    recs = [(i, h.value) for i, h in enumerate(msg.headers) if h.key == "received"][:40]
+    recs = _received_positions(msg)
     if not recs:
         return None
+    hop = msg.received_hop  # each hop parsed once per message, in the same order as `recs`
     start = 0
-    frm, by = received_hosts(recs[0][1])
-    if not provider.is_hop(by, recs[0][1]):
+    frm, by = _hosts(hop(0))
+    if not _is_hop(provider, by, recs[0][1]):
         # our own hand-off hop: received *from* the provider's host
         if not (frm and provider.hop_host.search(frm.lower().rstrip("."))) or len(recs) < 2:
             return None
         start = 1
-        if not provider.is_hop(received_hosts(recs[1][1])[1], recs[1][1]):
+        if not _is_hop(provider, _hosts(hop(1))[1], recs[1][1]):
             return None
     last = start
     for j in range(start + 1, len(recs)):
-        if provider.is_hop(received_hosts(recs[j][1])[1], recs[j][1]):
+        if _is_hop(provider, _hosts(hop(j))[1], recs[j][1]):
             last = j
         else:
             break
-    return recs[last]
+    return recs[last][0], recs[last][1].value
+
+
+def _is_hop(provider: Provider, by_host: str | None, field: Header) -> bool:
+    """`provider.is_hop(by_host, field.value)`, reading the field's value only when it decides."""
+    if not by_host:
+        return False
+    h = by_host.lower().rstrip(".")
+    if provider.hop_host.search(h):
+        return True
+    return provider.internal_ipv6_hops and bool(_IPV6_LITERAL.match(h.rstrip(":"))) and "with SMTP id" in field.value
+
+
+def _received_positions(msg: Message) -> list[tuple[int, Header]]:
+    """(header index, field) of the topmost 40 Received headers, computed once per message."""
+    found = msg.__dict__.get("_upstream_received")
+    if found is None:
+        found = [(i, h) for i, h in enumerate(msg.headers) if h.key == "received"][:40]
+        msg.__dict__["_upstream_received"] = found
+    return found
 
 
 def believe(msg: Message, provider_names: list[str], seen: list[ARSeen] | None = None,

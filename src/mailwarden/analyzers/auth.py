@@ -36,16 +36,25 @@ from mailwarden.auth.dmarc import DMARCResult, aligned, evaluate, org_domain, st
 from mailwarden.auth.spf import SPFResult, check_helo, check_mailfrom
 from mailwarden.context import ScanContext
 from mailwarden.dns import BudgetResolver, is_down
-from mailwarden.envelope import derive_envelope, parse_received_from
+from mailwarden.envelope import derive_envelope
 from mailwarden.findings import Finding
 from mailwarden.message import Message
-from mailwarden.upstream import AR_NAMES, ARSeen, UpstreamResults, believe, boundary_provider
+from mailwarden.received import parse_hop
+from mailwarden.upstream import (
+    AR_NAMES,
+    ARSeen,
+    UpstreamResults,
+    _received_positions,
+    believe,
+    boundary_provider,
+)
 
 _DMARC_ACTION_POLICY = {"reject": "reject", "oreject": "reject", "quarantine": "quarantine",
                         "pct.quarantine": "quarantine", "pct.reject": "reject", "none": None}
 _PASSES = ("pass",)
 _PASS_CLAIM = re.compile(r"\b(?:spf|dkim|dmarc|arc)\s*=\s*pass\b")
 _ARC_KEYS = {"arc-seal", "arc-message-signature", "arc-authentication-results"}
+_SCANNED_KEYS = frozenset({"dkim-signature", *AR_NAMES, *_ARC_KEYS})
 
 
 @dataclass
@@ -333,7 +342,10 @@ def _envelope_from_hop(msg: Message, ctx: ScanContext, up: UpstreamResults) -> N
     top = derive_envelope(msg, None)
     if env.ip != top.ip and env.helo != top.helo:  # the caller gave these: keep them
         return
-    helo, ip = parse_received_from(up.hop)
+    # the receiving hop's own parse (shared with routing), found by its header position
+    ordinal = next((n for n, (i, _) in enumerate(_received_positions(msg)) if i == up.hop_index), None)
+    hop = msg.received_hops[ordinal] if ordinal is not None else parse_hop(up.hop)
+    helo, ip = hop.helo, hop.ip
     if env.ip == top.ip and ip:
         env.ip = ip
     if env.helo == top.helo and helo:
@@ -345,9 +357,10 @@ def _scan_headers(msg: Message) -> tuple[list[ARSeen], list, bool]:
     seen: list[ARSeen] = []
     sigs = []
     has_arc = False
+    wanted = _SCANNED_KEYS
     for i, h in enumerate(msg.headers):
-        k = h.name.lower()
-        if not (k.startswith("a") or k.startswith("d")):
+        k = h.key
+        if k not in wanted:  # one set probe per field; the branches below test these names only
             continue
         if k == "dkim-signature":
             sigs.append(h)
@@ -374,7 +387,7 @@ def _unverified(sig_headers: list) -> list[dkim_mod.DKIMResult]:
     """Signatures listed without verification (no DNS): temperror each, domain/selector from the tags."""
     out = []
     for h in sig_headers[: dkim_mod.MAX_SIGNATURES]:
-        t = dkim_mod.signature_tags(h.value)
+        t = dkim_mod.signature_tags(h.value, only=("d", "s"))
         out.append(dkim_mod.DKIMResult("temperror", t.get("d", "").lower().rstrip("."), t.get("s", "").lower(),
                                        reason="no DNS"))
     return out

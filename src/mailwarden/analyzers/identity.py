@@ -41,7 +41,6 @@ from mailwarden.brands import (
 from mailwarden.context import ScanContext
 from mailwarden.findings import Finding
 from mailwarden.message import Message
-from mailwarden.received import parse_hop
 from mailwarden.sender import VisibleFrom
 
 # Service words that make a common-word brand in a display name mean the brand ("Chase Alerts").
@@ -88,7 +87,6 @@ class IdentityAnalyzer(Analyzer):
 
     def _submission_account(self, msg: Message) -> str | None:
         """The authenticated submission identity our own MTA recorded, if any."""
-        received = msg.header_fields("received")
         seen_received = 0
         for h in msg.headers:
             if h.key == "received":
@@ -101,9 +99,9 @@ class IdentityAnalyzer(Analyzer):
                     m = _SMTP_AUTH.search(h.value)
                     if m and re.search(r"\bauth=pass\b", h.value, re.I):
                         return m.group(1).strip("<>\"")
-        if received:
-            hop = parse_hop(received[0].value)
-            m = _AUTHENTICATED_SENDER.search(received[0].value)
+        hop = msg.received_hop(0)  # the topmost hop, parsed once per message
+        if hop is not None:
+            m = _AUTHENTICATED_SENDER.search(msg.header_fields("received")[0].value)
             if m and hop.authenticated:
                 return m.group(1).strip("<>\"")
         return None

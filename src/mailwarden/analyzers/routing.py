@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
 
 from mailwarden.analyzers.base import Analyzer
@@ -22,7 +23,7 @@ from mailwarden.brands import FREEMAIL, BrandIndex, default_index, registrable_d
 from mailwarden.context import ScanContext
 from mailwarden.findings import Finding
 from mailwarden.message import Message
-from mailwarden.received import Hop, ip_class, ip_of, is_hostname, parse_chain
+from mailwarden.received import Hop, ip_class, ip_of, is_hostname
 
 _BACKWARDS = timedelta(minutes=30)  # clocks of small MTAs drift; less than this is noise
 _LONG_DELAY = timedelta(days=3)
@@ -31,6 +32,7 @@ _INTERNAL_TLDS = (".internal", ".local", ".lan", ".corp", ".localdomain", ".home
 _MSGID_DOMAIN = re.compile(r"@([A-Za-z0-9.\-]+)>?\s*$")
 
 
+@lru_cache(maxsize=65536)  # a pure function of a host name, asked for every hop's names
 def _org(name: str | None) -> str:
     if not name or not is_hostname(name.rstrip(".")):
         return ""
@@ -65,7 +67,7 @@ class RoutingAnalyzer(Analyzer):
         self.index: BrandIndex = default_index()
 
     def analyze(self, msg: Message, ctx: ScanContext) -> Iterator[Finding]:
-        hops = parse_chain(msg)
+        hops = msg.received_hops
         vf = ctx.facts.get("visible_from")
         mb = vf.mailbox if vf is not None else None
         from_domain = (mb.domain if mb else "") or ""
@@ -105,6 +107,8 @@ class RoutingAnalyzer(Analyzer):
         for hop in hops:
             # A private address between two different organisations' servers: the handover claims to
             # have crossed the Internet from an address that cannot be routed there.
+            if ip_class(hop.ip) != "private":
+                continue  # the condition below requires it; checked first because it is cheap
             f_org, b_org = _org(hop.from_name), _org(hop.by)
             ipo = ip_of(hop.ip)
             h_org = _org(hop.helo)

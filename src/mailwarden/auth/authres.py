@@ -86,6 +86,7 @@ def ascii_value(value: str) -> str:
     return local + at + ".".join(_label(x) for x in domain.split("."))
 
 
+@lru_cache(maxsize=16384)  # a pure function of short strings (domains, selectors) that recur
 def quote_value(value: str, address_ok: bool = False) -> str:
     """A value as a token when it is one (or, for properties, an address/domain form), else as an
     escaped quoted-string; always ASCII."""
@@ -95,6 +96,7 @@ def quote_value(value: str, address_ok: bool = False) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+@lru_cache(maxsize=64)  # one or two distinct ids per process, formatted for every message
 def format_authserv_id(authserv_id: str) -> str:
     v = clean_text(authserv_id).strip()
     v = re.sub(r"[^A-Za-z0-9.\-_]", "", v)
@@ -150,45 +152,51 @@ def _strip_comments(s: str) -> tuple[str, list[str]]:
             return s, comments
         s = s.replace("(", " ").replace(")", " ")  # unbalanced: drop the stray parentheses
         return s, comments
+    return _strip_comments_quoted(s)
+
+
+# The general case, token by token: text, a quoted-string (kept whole, escapes included; an
+# unterminated one runs to the end), or a comment (nested, `\x` escapes taken literally; an
+# unterminated one is dropped).
+_TOP_TEXT = re.compile(r'[^"(]+')
+_QUOTED = re.compile(r'"(?:[^"\\]|\\[\s\S])*(?:"|\\?\Z)')
+_COMMENT_TOKEN = re.compile(r"[^()\\]+|\\[\s\S]?|[()]")
+
+
+def _strip_comments_quoted(s: str) -> tuple[str, list[str]]:
     out: list[str] = []
     comments: list[str] = []
-    cur: list[str] = []
-    depth = 0
-    in_q = esc = False
-    for ch in s:
-        if esc:
-            (cur if depth else out).append(ch)
-            esc = False
-            continue
-        if ch == "\\" and (in_q or depth):
-            esc = True
-            if in_q and not depth:
-                out.append(ch)
-            continue
-        if in_q:
-            out.append(ch)
-            if ch == '"':
-                in_q = False
-            continue
-        if ch == '"' and not depth:
-            in_q = True
-            out.append(ch)
+    i, n = 0, len(s)
+    while i < n:
+        ch = s[i]
+        if ch == '"':
+            m = _QUOTED.match(s, i)
+            out.append(m.group())  # type: ignore[union-attr] - always matches at a quote
+            i = m.end()  # type: ignore[union-attr]
         elif ch == "(":
-            if depth:
-                cur.append(ch)
-            depth += 1
-        elif ch == ")" and depth:
-            depth -= 1
-            if depth:
-                cur.append(ch)
-            else:
-                comments.append("".join(cur).strip())
-                cur = []
-                out.append(" ")
-        elif depth:
-            cur.append(ch)
+            depth, cur = 1, []
+            i += 1
+            while i < n:
+                tok = _COMMENT_TOKEN.match(s, i).group()  # type: ignore[union-attr] - matches any char
+                i += len(tok)
+                if tok == "(":
+                    cur.append(tok)
+                    depth += 1
+                elif tok == ")":
+                    depth -= 1
+                    if not depth:
+                        comments.append("".join(cur).strip())
+                        out.append(" ")
+                        break
+                    cur.append(tok)
+                elif tok[0] == "\\":
+                    cur.append(tok[1:])
+                else:
+                    cur.append(tok)
         else:
-            out.append(ch)
+            m = _TOP_TEXT.match(s, i)
+            out.append(m.group())  # type: ignore[union-attr] - ch is neither '"' nor '('
+            i = m.end()  # type: ignore[union-attr]
     return "".join(out), comments
 
 

@@ -95,12 +95,15 @@ def strip_mbox_line(raw: bytes) -> bytes:
     return raw
 
 
-def signature_tags(value: str) -> dict[str, str]:
-    """Tags of one DKIM-Signature value, whitespace removed (cheap; no validation)."""
+def signature_tags(value: str, only: tuple[str, ...] | None = None) -> dict[str, str]:
+    """Tags of one DKIM-Signature value, whitespace removed (cheap; no validation). With `only`,
+    just those tags (the first of each, as without it): the long b=/bh= values are not copied."""
     tags: dict[str, str] = {}
     for part in value.split(";"):
         k, _, v = part.partition("=")
-        tags.setdefault(k.strip().lower(), "".join(v.split()))
+        k = k.strip().lower()
+        if k not in tags and (only is None or k in only):
+            tags[k] = "".join(v.split())
     return tags
 
 

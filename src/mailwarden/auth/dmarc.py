@@ -18,6 +18,7 @@ POLICIES = ("none", "quarantine", "reject")
 
 
 @lru_cache(maxsize=65536)
+@lru_cache(maxsize=65536)  # a pure function of a domain, asked several times per message
 def org_domain(domain: str) -> str:
     """The organisational domain (public suffix + one label); the name itself when it is a suffix."""
     d = domain.strip().rstrip(".").lower()
