@@ -3,9 +3,12 @@
 Pure functions, no storage: the history analyzer computes these per message and the store keeps
 them (band hashes as indexed rows, so every scanner process shares one LSH index).
 
-- `text_minhash(text)`: MinHash (datasketch, 64 permutations) of 4-word shingles hashed with xxhash.
-  Digits and case are folded first, so reference numbers, amounts and names in a greeting change
-  only a few shingles.
+- `text_minhash(text)`: MinHash (datasketch's "affine32" scheme, 64 permutations) of 4-word shingles
+  hashed with xxhash. Digits and case are folded first, so reference numbers, amounts and names in a
+  greeting change only a few shingles. datasketch derives the permutations; the signature is computed
+  here with the same arithmetic in one numpy pass (identical values, see
+  tests/test_campaign_minhash_equivalence.py), because `MinHash.update_batch` costs a Python call per
+  shingle and a MinHash object per message.
 - `lsh_bands(hashvalues)`: 16 bands of 4 rows; two messages with Jaccard 0.5 share a band with
   probability 0.64, at 0.7 with 0.99. Candidates are then verified on the full signature.
 - `landing_key(url)`: the landing page a link leads to, with tracking parameters, query strings,
@@ -16,6 +19,7 @@ them (band hashes as indexed rows, so every scanner process shares one LSH index
 from __future__ import annotations
 
 import re
+import string
 from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
@@ -47,21 +51,69 @@ def _template() -> MinHash:
     return MinHash(num_perm=NUM_PERM, seed=_SEED, hashfunc=_hash32)
 
 
+# On ASCII text `[^\W_]` is exactly [A-Za-z0-9]: a translation table splits words (and folds each digit
+# to "0"; a run of "0"s, which only digits produce, is then one "0" as `_DIGITS.sub` makes it).
+_ASCII_ALNUM = frozenset(string.ascii_letters + string.digits)
+_ASCII_TABLE = str.maketrans({chr(i): "0" if chr(i) in string.digits else chr(i) if chr(i) in _ASCII_ALNUM else " "
+                              for i in range(128)})
+
+
+def _ascii_words(text: str) -> str:
+    """Lower-cased ASCII text with every non-word character a space and every digit run one "0"."""
+    text = text.lower().translate(_ASCII_TABLE)
+    while "00" in text:
+        text = text.replace("00", "0")
+    return text
+
+
 def text_tokens(text: str) -> list[str]:
-    text = _DIGITS.sub("0", text.lower())
-    return _WORD.findall(text)[:MAX_TOKENS]
+    if text.isascii():
+        return _ascii_words(text).split()[:MAX_TOKENS]
+    return _WORD.findall(_DIGITS.sub("0", text.lower()))[:MAX_TOKENS]
+
+
+def _token_bytes(text: str) -> list[bytes]:
+    """`text_tokens(text)`, each encoded in UTF-8."""
+    if text.isascii():
+        return _ascii_words(text).encode("ascii").split()[:MAX_TOKENS]
+    # Words hold no spaces (and UTF-8 never encodes a space inside a character): encode once, split.
+    return " ".join(text_tokens(text)).encode("utf-8").split()
+
+
+@lru_cache(maxsize=1)
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    t = _template()
+    if t.scheme != "affine32":  # the arithmetic below is that scheme's; stored signatures depend on it
+        raise RuntimeError(f"datasketch MinHash scheme {t.scheme!r}, expected 'affine32'")
+    a, b = t.permutations
+    return np.asarray(a, dtype=np.uint32), np.asarray(b, dtype=np.uint32)
+
+
+def _fmix32(hv: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finalizer, as datasketch pre-mixes input hashes (uint32, wrapping)."""
+    hv = hv ^ (hv >> np.uint32(16))
+    hv = hv * np.uint32(0x85EBCA6B)
+    hv = hv ^ (hv >> np.uint32(13))
+    hv = hv * np.uint32(0xC2B2AE35)
+    return hv ^ (hv >> np.uint32(16))
 
 
 def text_minhash(text: str) -> bytes | None:
-    """The MinHash signature (NUM_PERM little-endian uint32) of a text, or None when it is too short."""
-    tokens = text_tokens(text)
-    if len(tokens) < MIN_TOKENS:
+    """The MinHash signature (NUM_PERM little-endian uint32) of a text, or None when it is too short.
+
+    Equal to datasketch's `MinHash(num_perm=NUM_PERM, seed=_SEED, hashfunc=_hash32)` updated with every
+    shingle (UTF-8 bytes of four words joined by a space): min over shingles of a*fmix32(h)+b mod 2^32.
+    """
+    words = _token_bytes(text)
+    if len(words) < MIN_TOKENS:
         return None
-    shingles = {" ".join(tokens[i:i + SHINGLE]).encode("utf-8") for i in range(len(tokens) - SHINGLE + 1)}
-    t = _template()
-    m = MinHash(num_perm=NUM_PERM, hashfunc=_hash32, permutations=t.permutations, scheme=t.scheme)
-    m.update_batch(shingles)
-    return np.asarray(m.hashvalues, dtype="<u4").tobytes()
+    # Repeated shingles need no removal: they cannot change a minimum.
+    shingles = map(b" ".join, zip(words, words[1:], words[2:], words[3:], strict=False))
+    hv = np.fromiter(map(xxhash.xxh32_intdigest, shingles), dtype=np.uint32, count=len(words) - SHINGLE + 1)
+    a, b = _permutations()
+    with np.errstate(over="ignore"):
+        signature = (_fmix32(hv).reshape(-1, 1) * a + b).min(axis=0)
+    return signature.astype("<u4").tobytes()
 
 
 def similarity(a: bytes, b: bytes) -> float:
@@ -115,15 +167,20 @@ def landing_key(url: str) -> str | None:
     segments are kept: they name the resource (a Google Form or a shared document) rather than the
     recipient. Any segment holding an address is masked wherever it is.
     """
+    hit = landing(url)
+    return hit[0] if hit else None
+
+
+def landing(url: str) -> tuple[str, str] | None:
+    """(`landing_key(url)`, `url_host(url)`) from one parse, None when the URL has no landing page."""
     try:
         parts = urlsplit(url.strip())
-        host = (parts.hostname or "").rstrip(".").lower()
+        full_host = (parts.hostname or "").rstrip(".").lower()
     except ValueError:
         return None
-    if not host or parts.scheme.lower() not in ("http", "https", ""):
+    if not full_host or parts.scheme.lower() not in ("http", "https", ""):
         return None
-    if host.startswith("www."):
-        host = host[4:]
+    host = full_host[4:] if full_host.startswith("www.") else full_host
     segments = [s for s in parts.path.split("/") if s]
     # A trailing per-recipient token is dropped, so /login/<token> and /login?t=<token> are one page.
     while len(segments) > 1 and is_token(segments[-1]):
@@ -131,7 +188,7 @@ def landing_key(url: str) -> str | None:
     out = ["*" if "@" in unquote(seg) else seg for seg in segments]
     while out and out[-1].lower() in ("index.html", "index.htm", "index.php"):
         out.pop()
-    return host + ("/" + "/".join(out) if out else "/")
+    return host + ("/" + "/".join(out) if out else "/"), full_host
 
 
 def url_host(url: str) -> str | None:
