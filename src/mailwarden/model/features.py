@@ -32,6 +32,7 @@ import re
 import string
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 from mailwarden.lures import CONFUSABLE_LETTERS, match_lures, normalize
 from mailwarden.message import Message
@@ -56,15 +57,20 @@ _MIXED_WORD = re.compile(r"\b(?=\w*[a-z])(?=\w*[" + "".join(sorted(c for c in CO
 _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 
 
-def _fold(text: str) -> str:
-    """Lower-case, accents and digits folded; function words (any of five languages) dropped."""
+def _unicode_fold(text: str) -> str:
+    """Lower-cased text with lookalike letters read as Latin and accents dropped."""
     text = text.lower()
     if not text.isascii():
         if _CONFUSABLE_RE.search(text):
             # "rесоrd" spelled with Cyrillic letters is the word "record" to its reader.
             text = _MIXED_WORD.sub(lambda m: normalize(m.group(0)).strip(), text)
         text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
-    text = _DIGITS.sub("0", text)
+    return text
+
+
+def _fold(text: str) -> str:
+    """Lower-case, accents and digits folded; function words (any of five languages) dropped."""
+    text = _DIGITS.sub("0", _unicode_fold(text))
     return " ".join(w for w in _TOKEN.findall(text) if w not in STOP_WORDS)
 
 
@@ -83,9 +89,9 @@ TOKEN_PATTERN = re.compile(r"(?u)\b\w\w+\b")
 
 def _fold_terms(text: str) -> set[str]:
     """`set(_fold(text).split())`, computed faster."""
-    text = text.lower()
+    text = _unicode_fold(text)
     if not text.isascii():
-        return set(_fold(text).split())
+        return set(_TOKEN.findall(_DIGITS.sub("0", text))) - STOP_WORDS
     text = text.translate(_ASCII_TABLE)
     while "00" in text:  # a run of digits is one "0" (only digits became "0")
         text = text.replace("00", "0")
@@ -130,7 +136,8 @@ def _own_lines(text: str) -> str:
     return "\n".join(keep)
 
 
-def _url_tokens(host: str, path: str) -> list[str]:
+@lru_cache(maxsize=4096)  # pure, and links repeat within a message and across a sender's mail
+def _url_tokens(host: str, path: str) -> tuple[str, ...]:
     host = host.lower().split("@")[-1].split(":")[0].strip(".")
     labels = [lab for lab in host.split(".") if lab and not lab.isdigit()]
     toks = []
@@ -140,7 +147,7 @@ def _url_tokens(host: str, path: str) -> list[str]:
     else:
         toks.append("u_ip")
     toks.extend("u_p_" + w for w in _WORDS.findall(path.lower())[:8])
-    return toks
+    return tuple(toks)
 
 
 def url_tokens(msg: Message) -> list[str]:

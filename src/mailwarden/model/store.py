@@ -8,7 +8,6 @@ import os
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -112,14 +111,15 @@ class TextModel:
     platt_b: float
     meta: dict = field(default_factory=dict)
 
-    _weights: dict[int, float] | None = field(default=None, init=False, repr=False, compare=False)
+    _gather: np.ndarray | None = field(default=None, init=False, repr=False, compare=False)
 
-    def weights(self) -> dict[int, float]:
-        """Nonzero coefficients by column: summing a few hundred of them beats any sparse-matrix call."""
-        if self._weights is None:
-            nz = np.flatnonzero(self.coef)
-            self._weights = dict(zip(nz.tolist(), self.coef[nz].tolist(), strict=True))
-        return self._weights
+    def _scan_coef(self) -> np.ndarray:
+        """The coefficients to sum at scan time: float32 when that holds them exactly (a stored model
+        always does: it is saved as float32), so the array is half the size to pull through the cache."""
+        if self._gather is None:
+            c32 = self.coef.astype(np.float32)
+            self._gather = c32 if np.array_equal(c32, self.coef) else self.coef
+        return self._gather
 
     def decision(self, doc: str | Iterable[str]) -> float:
         """The classifier's decision value: what `x.dot(coef) + intercept` gives for the vectorised `doc`
@@ -130,7 +130,8 @@ class TextModel:
         cols = feature_indices(terms(doc) if isinstance(doc, str) else doc)
         if not cols:
             return self.intercept
-        total = sum(map(self.weights().get, cols, repeat(0.0, len(cols))))
+        # One gather from the dense array: a few hundred scattered 8-byte reads, no Python objects touched.
+        total = float(self._scan_coef()[np.fromiter(cols, dtype=np.intp, count=len(cols))].sum(dtype=np.float64))
         return total / math.sqrt(len(cols)) + self.intercept
 
     def probability(self, doc: str | Iterable[str]) -> float:
@@ -140,9 +141,8 @@ class TextModel:
 
     def top_terms(self, doc: str | Iterable[str], n: int = 5) -> list[str]:
         """The words of this message that pushed the score up most (for evidence)."""
-        weights = self.weights()
         words = set(terms(doc) if isinstance(doc, str) else doc)
-        scored = sorted(((weights.get(feature_index(t), 0.0), t) for t in words), reverse=True)
+        scored = sorted(((float(self.coef[feature_index(t)]), t) for t in words), reverse=True)
         return [t for w, t in scored[:n] if w > 0]
 
     def save(self, state_dir: str | os.PathLike[str]) -> None:
