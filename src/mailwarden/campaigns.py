@@ -51,33 +51,44 @@ def _template() -> MinHash:
     return MinHash(num_perm=NUM_PERM, seed=_SEED, hashfunc=_hash32)
 
 
-# On ASCII text `[^\W_]` is exactly [A-Za-z0-9]: a translation table splits words (and folds each digit
-# to "0"; a run of "0"s, which only digits produce, is then one "0" as `_DIGITS.sub` makes it).
-_ASCII_ALNUM = frozenset(string.ascii_letters + string.digits)
-_ASCII_TABLE = str.maketrans({chr(i): "0" if chr(i) in string.digits else chr(i) if chr(i) in _ASCII_ALNUM else " "
-                              for i in range(128)})
+# Tokenising without a regex pass per character: `[^\W_]` is "alphanumeric" (str.isalnum) and `\d` is
+# str.isdecimal, so after lower-casing, every decimal digit becomes "0", every other non-alphanumeric
+# character a space, and a run of "0"s (only digits produce them) one "0" -- what `_DIGITS.sub` then
+# `_WORD.findall` give. ASCII goes through a byte table; the few distinct non-ASCII characters of a text
+# are replaced first. Working on UTF-8 bytes yields the shingles' bytes directly (UTF-8 never puts an
+# ASCII byte inside a multi-byte character, so the table cannot split one).
+_BYTE_TABLE = bytes(ord("0") if chr(i) in string.digits else i if (i >= 128 or chr(i).isalnum()) else ord(" ")
+                    for i in range(256))
+_NON_ASCII: dict[str, str] = {}  # character -> what it becomes ("0", " ", or itself)
 
 
-def _ascii_words(text: str) -> str:
-    """Lower-cased ASCII text with every non-word character a space and every digit run one "0"."""
-    text = text.lower().translate(_ASCII_TABLE)
-    while "00" in text:
-        text = text.replace("00", "0")
-    return text
-
-
-def text_tokens(text: str) -> list[str]:
-    if text.isascii():
-        return _ascii_words(text).split()[:MAX_TOKENS]
-    return _WORD.findall(_DIGITS.sub("0", text.lower()))[:MAX_TOKENS]
+def _non_ascii_role(ch: str) -> str:
+    role = _NON_ASCII.get(ch)
+    if role is None:
+        role = "0" if ch.isdecimal() else ch if ch.isalnum() else " "
+        if len(_NON_ASCII) < 100_000:
+            _NON_ASCII[ch] = role
+    return role
 
 
 def _token_bytes(text: str) -> list[bytes]:
     """`text_tokens(text)`, each encoded in UTF-8."""
-    if text.isascii():
-        return _ascii_words(text).encode("ascii").split()[:MAX_TOKENS]
-    # Words hold no spaces (and UTF-8 never encodes a space inside a character): encode once, split.
-    return " ".join(text_tokens(text)).encode("utf-8").split()
+    text = text.lower()
+    if not text.isascii():
+        for ch in set(text):
+            if ch > "\x7f":
+                role = _non_ascii_role(ch)
+                if role != ch:
+                    text = text.replace(ch, role)
+    data = text.encode("utf-8").translate(_BYTE_TABLE)
+    while b"00" in data:
+        data = data.replace(b"00", b"0")
+    return data.split()[:MAX_TOKENS]
+
+
+def text_tokens(text: str) -> list[str]:
+    """Lower-cased words (letters and digits; a digit run is "0"), at most MAX_TOKENS."""
+    return [w.decode("utf-8") for w in _token_bytes(text)]
 
 
 @lru_cache(maxsize=1)
@@ -111,9 +122,11 @@ def text_minhash(text: str) -> bytes | None:
     shingles = map(b" ".join, zip(words, words[1:], words[2:], words[3:], strict=False))
     hv = np.fromiter(map(xxhash.xxh32_intdigest, shingles), dtype=np.uint32, count=len(words) - SHINGLE + 1)
     a, b = _permutations()
-    with np.errstate(over="ignore"):
-        signature = (_fmix32(hv).reshape(-1, 1) * a + b).min(axis=0)
-    return signature.astype("<u4").tobytes()
+    # One row per permutation, reduced along contiguous memory; uint32 arithmetic wraps mod 2^32 as
+    # datasketch's does.
+    phv = np.multiply.outer(a, _fmix32(hv))
+    phv += b[:, None]
+    return phv.min(axis=1).astype("<u4").tobytes()
 
 
 def similarity(a: bytes, b: bytes) -> float:
