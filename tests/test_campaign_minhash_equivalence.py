@@ -95,3 +95,14 @@ def test_corpus_signatures_match() -> None:
     for f in files[::11]:
         text = Message.parse(f.read_bytes()).visible_text
         assert text_minhash(text) == reference_minhash(text), f.name
+
+
+def test_html_structure_hash_is_case_blind_and_unchanged() -> None:
+    import xxhash
+
+    from mailwarden.campaigns import html_structure_hash
+
+    html = "<HTML><Body><DIV class=x><p>Hi</p><TaBlE><tr><td>ü</td></tr></TaBlE><img src=a></DIV></Body></HTML>"
+    tags = re.findall(r"<\s*([a-zA-Z][a-zA-Z0-9]*)", html)
+    expected = xxhash.xxh3_64_hexdigest(" ".join(t.lower() for t in tags).encode("ascii", "replace"))
+    assert html_structure_hash(html) == expected == html_structure_hash(html.lower())

@@ -157,7 +157,8 @@ def html_structure_hash(html: str) -> str | None:
     tags = _TAG.findall(html[:500_000])
     if len(tags) < 5:
         return None
-    return xxhash.xxh3_64_hexdigest(" ".join(t.lower() for t in tags).encode("ascii", "replace"))
+    # Tag names are ASCII ([a-zA-Z][a-zA-Z0-9]*): lower-casing the joined string equals lower-casing each.
+    return xxhash.xxh3_64_hexdigest(" ".join(tags).lower().encode("ascii", "replace"))
 
 
 # --- landing pages ----------------------------------------------------------------------------------
