@@ -11,6 +11,11 @@ message: every earlier step is sent without waiting for a reply), plus the loss 
 
     sudo python bench/postfix_throughput.py [--messages 3000] [--connections 8] [--workers 2]
         [--corpus DIR] [--state DIR]          # --state turns history on (when a history store exists)
+        [--repeat 3]                          # the milter runs N times; a last line gives the medians
+
+--state DIR is copied for every run (the copy is what the milter records into), so the given
+directory is never written and repeated runs start from the same history. Each result carries
+the load average before and after it: on a shared machine, compare runs made under similar load.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import re
 import shutil
 import signal
 import smtplib
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -52,6 +58,8 @@ def load_messages(corpus: Path | None, n: int) -> list[bytes]:
                 raw = raw.split(b"\n", 1)[1]
             pool.append(raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
     if not pool:
+        # say so loudly: figures over the few small demo messages are not comparable with corpus runs
+        print(f"# WARNING: no corpus at {corpus}; sending the bundled demo messages instead", file=sys.stderr)
         demo = REPO / "src" / "mailwarden" / "data" / "demo"
         pool = [p.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n") for p in sorted(demo.glob("*.eml"))]
     return [pool[i % len(pool)] for i in range(n)]
@@ -117,6 +125,31 @@ def drive(port: int, messages: list[bytes], connections: int, rate: float = 0.0)
             **outcomes}
 
 
+def tree_cpu_seconds(pid: int) -> tuple[float, float]:
+    """CPU time (user + system) used so far by a process alone, and with its live children (the scan
+    workers), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    pids = {pid}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                pids.add(int(entry.name))
+    main = total = 0
+    for p in pids:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        used = int(fields[11]) + int(fields[12])  # utime, stime
+        total += used
+        main += used if p == pid else 0
+    return main / tick, total / tick
+
+
 def wait_delivered(pf: Postfix, expected: int, timeout: float = 120) -> int:
     deadline = time.monotonic() + timeout
     n = 0
@@ -132,6 +165,10 @@ def run(label: str, messages: list[bytes], connections: int, milter_cfg: dict | 
         unix: bool = False, rate: float = 0.0) -> dict:
     base = Path(tempfile.mkdtemp(prefix=f"mailwarden-bench-{label}-"))
     os.chmod(base, 0o755)  # Postfix daemons must traverse it
+    load_before = os.getloadavg()[0]
+    if state:
+        shutil.copytree(state, base / "state")
+        state = str(base / "state")
     milter_proc = None
     milter_addr = None
     milter_log = None
@@ -177,11 +214,18 @@ def run(label: str, messages: list[bytes], connections: int, milter_cfg: dict | 
                 for p in pf.maildir(u):
                     p.unlink()
             before = len(pf.queue())
+            cpu0 = tree_cpu_seconds(milter_proc.pid) if milter_proc is not None else (0.0, 0.0)
             result = drive(pf.port, messages, connections, rate)
             delivered = wait_delivered(pf, result["accepted"])
+            if milter_proc is not None:
+                # steady state: the measured messages only, without start-up (imports, data) and warm-up
+                cpu1 = tree_cpu_seconds(milter_proc.pid)
+                result["milter_run_cpu_ms_per_msg"] = round((cpu1[1] - cpu0[1]) * 1000 / len(messages), 2)
+                result["milter_main_cpu_ms_per_msg"] = round((cpu1[0] - cpu0[0]) * 1000 / len(messages), 2)
             queued = len(pf.queue()) - before
             result.update({"label": label, "target_rate": rate or None, "delivered": delivered, "still_queued": queued,
-                           "lost": result["accepted"] - delivered - max(0, queued)})
+                           "lost": result["accepted"] - delivered - max(0, queued),
+                           "load_before": round(load_before, 2), "load_after": round(os.getloadavg()[0], 2)})
         finally:
             pf.stop()
         if milter_proc is not None:
@@ -190,6 +234,7 @@ def run(label: str, messages: list[bytes], connections: int, milter_cfg: dict | 
             _, status, usage = os.wait4(milter_proc.pid, 0)
             milter_proc.returncode = os.waitstatus_to_exitcode(status)
             total = len(messages) + 50
+            # everything, start-up included (compare with milter_run_cpu_ms_per_msg)
             result["milter_cpu_ms_per_msg"] = round((usage.ru_utime + usage.ru_stime) * 1000 / total, 2)
             milter_log.close()
             err = (base / "milter.log").read_text(errors="replace")
@@ -221,6 +266,7 @@ def main() -> None:
     ap.add_argument("--rate", type=float, default=0.0,
                     help="also run paced at this many messages/s (latency at a given load, not at saturation)")
     ap.add_argument("--dns", action="store_true", help="let the engine query DNS (default: off)")
+    ap.add_argument("--repeat", type=int, default=1, help="milter runs (and paced runs) N times; prints medians")
     args = ap.parse_args()
     global DNS_ON
     DNS_ON = args.dns
@@ -234,15 +280,24 @@ def main() -> None:
     results = []
     if not args.skip_baseline:
         results.append(run("postfix-only", messages, args.connections, None, None))
+        print(json.dumps(results[-1]), flush=True)
     # reject off: rejected messages would not reach a mailbox, and the loss check counts deliveries
     milter = {"workers": args.workers, "banner": not args.no_banner, "subject_tag": "[SUSPICIOUS]", "reject": False,
               "quarantine": "redirect", "quarantine_mailbox": "alice@mw.test"}
     label = "milter" + ("-unix" if args.unix else "") + ("+history" if args.state else "")
-    results.append(run(label, messages, args.connections, milter, args.state, args.unix))
-    if args.rate:
-        results.append(run(label, messages, args.connections, milter, args.state, args.unix, args.rate))
-    for r in results:
-        print(json.dumps(r))
+    for _ in range(max(1, args.repeat)):
+        results.append(run(label, messages, args.connections, milter, args.state, args.unix))
+        print(json.dumps(results[-1]), flush=True)
+        if args.rate:
+            results.append(run(label, messages, args.connections, milter, args.state, args.unix, args.rate))
+            print(json.dumps(results[-1]), flush=True)
+    if args.repeat > 1:
+        for rate in sorted({r["target_rate"] or 0.0 for r in results if r["label"] == label}):
+            group = [r for r in results if r["label"] == label and (r["target_rate"] or 0.0) == rate]
+            keys = ("msgs_per_s", "milter_p50_ms", "milter_p99_ms", "milter_run_cpu_ms_per_msg", "load_before")
+            summary = {f"median_{k}": statistics.median(r.get(k, 0.0) for r in group) for k in keys}
+            print(json.dumps({"label": label, "target_rate": rate or None, "runs": len(group), **summary,
+                              "lost_total": sum(r["lost"] for r in group)}))
 
 
 if __name__ == "__main__":

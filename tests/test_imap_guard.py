@@ -82,10 +82,68 @@ def test_keywords_quarantine_and_nothing_deleted(dovecot, tmp_path):
     assert set(quarantine) == {"ACTION:quarantine three", "ACTION:reject four"}
     assert b"$MailwardenScanned" in inbox["clean one"] and b"$MailwardenTag" not in inbox["clean one"]
     assert {b"$MailwardenScanned", b"$MailwardenTag"} <= inbox["ACTION:tag two"]
-    assert {b"$MailwardenScanned", b"$MailwardenError"} <= inbox["ACTION:crash five"]
+    # the engine crashed on it: failure_action tempfail leaves it unmarked, for the next round
+    assert not {f for f in inbox["ACTION:crash five"] if f.startswith(b"$")}
     assert all(b"$Phishing" in flags for flags in quarantine.values())
     assert not any(b"\\Deleted" in f for f in [*inbox.values(), *quarantine.values()])
     assert len(engine.seen) == 5
+    c.logout()
+
+
+class FlakyEngine(StubEngine):
+    """Crashes on FLAKY messages while `broken` is set, like a worker dying or an analyzer bug."""
+
+    broken = True
+
+    def scan(self, raw, envelope=None, file=None):
+        if self.broken and b"FLAKY" in raw:
+            self.seen.append((raw, envelope))
+            raise RuntimeError("worker died")
+        return super().scan(raw, envelope, file)
+
+
+def test_a_failed_scan_leaves_the_message_for_the_next_round(dovecot, tmp_path):
+    c = imap(dovecot)
+    c.create_folder("t7")
+    for s in ("before", "ACTION:quarantine FLAKY one", "after"):
+        add(c, "t7", s)
+    engine = FlakyEngine()
+    guard, _ = guard_for(dovecot, tmp_path, "t7", engine=engine)
+    guard.run_once()
+    inbox = contents(c, "t7")
+    assert not {f for f in inbox["ACTION:quarantine FLAKY one"] if f.startswith(b"$")}  # not marked done
+    assert b"$MailwardenScanned" in inbox["before"] and b"$MailwardenScanned" in inbox["after"]
+    assert '"last_uid": 1' in (tmp_path / "imap-state.json").read_text()  # never past the failed one
+    assert guard.watchers[0].retry_pending
+    # a restart (only the state file carries over) tries it again, and only it: "after" was marked
+    engine2 = FlakyEngine()
+    engine2.broken = False
+    guard2, _ = guard_for(dovecot, tmp_path, "t7", engine=engine2)
+    guard2.run_once()
+    assert [b"FLAKY" in raw for raw, _ in engine2.seen] == [True]
+    assert set(contents(c, "t7")) == {"before", "after"}
+    assert b"$Phishing" in contents(c, "t7-Quarantine")["ACTION:quarantine FLAKY one"]
+    assert '"last_uid": 3' in (tmp_path / "imap-state.json").read_text()
+    assert not guard2.watchers[0].retry_pending
+    c.logout()
+
+
+@pytest.mark.parametrize("failure_action", ["accept", "tag"])
+def test_failure_action_accept_or_tag_marks_the_message_and_moves_on(dovecot, tmp_path, failure_action):
+    c = imap(dovecot)
+    folder = f"t6{failure_action}"
+    c.create_folder(folder)
+    add(c, folder, "FLAKY one")
+    engine = FlakyEngine()
+    # the pool's own failure action stays tempfail: the guard's [imap] failure_action decides
+    guard, _ = guard_for(dovecot, tmp_path, folder, engine=engine, failure_action=failure_action)
+    assert guard.pool.failure_action == "tempfail"
+    guard.run_once()
+    guard.run_once()
+    flags = contents(c, folder)["FLAKY one"]
+    assert {b"$MailwardenScanned", b"$MailwardenError"} <= flags
+    assert (b"$MailwardenTag" in flags) == (failure_action == "tag")
+    assert len(engine.seen) == 1  # not retried
     c.logout()
 
 

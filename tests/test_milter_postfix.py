@@ -69,8 +69,9 @@ def mta():
         shutil.rmtree(base, ignore_errors=True)
 
 
-def send(pf: Postfix, raw: bytes, rcpts=("alice@mw.test",), sender="sender@example.net") -> None:
-    with smtplib.SMTP("127.0.0.1", pf.port, timeout=30) as c:
+def send(pf: Postfix, raw: bytes, rcpts=("alice@mw.test",), sender="sender@example.net",
+         helo: str | None = None) -> None:
+    with smtplib.SMTP("127.0.0.1", pf.port, timeout=30, local_hostname=helo) as c:
         c.sendmail(sender, list(rcpts), raw)
 
 
@@ -102,6 +103,17 @@ def test_clean_message_is_delivered_with_verdict_headers_from_the_real_engine(mt
     assert float(got["X-Mailwarden-Score"]) == pytest.approx(expected.score, abs=0.01)
     assert got["Authentication-Results"].startswith("mailwarden;")
     assert got["Subject"] == "Your weekly summary clean-1"
+
+
+def test_envelope_from_postfix_reaches_the_verdict(mta):
+    pf, server, engine = mta
+    send(pf, mail("Envelope check envelope-1"), rcpts=("alice@mw.test", "bob@mw.test"),
+         sender="bounces+x@example.net", helo="client.example.net")
+    delivered(pf, "bob", "envelope-1")
+    raw, env = next((r, e) for r, e in reversed(engine.real_seen) if b"envelope-1" in r)
+    verdict = Engine(analyzers="none").scan(raw, env)
+    assert verdict.envelope == {"ip": "127.0.0.1", "helo": "client.example.net", "mail_from": "bounces+x@example.net",
+                                "rcpt": ["alice@mw.test", "bob@mw.test"], "derived": False}
 
 
 def test_forged_verdict_header_in_incoming_mail_is_replaced(mta):

@@ -74,6 +74,60 @@ def test_envelope_is_passed_to_engine():
     assert parsed["Subject"] == "hello" and b"Please call us." in raw
 
 
+class RecordingEngine:
+    """The real engine (no analyzers: only the envelope matters here), keeping every verdict."""
+
+    def __init__(self) -> None:
+        from mailwarden.engine import Engine
+
+        self.engine = Engine(analyzers="none")
+        self.config = self.engine.config
+        self.verdicts = []
+
+    def scan(self, raw, envelope=None, file=None):
+        v = self.engine.scan(raw, envelope, file)
+        self.verdicts.append(v)
+        return v
+
+
+def test_verdict_envelope_shows_client_ip_helo_mail_from_and_every_recipient():
+    engine = RecordingEngine()
+
+    async def go(host, port, engine):
+        async with FakeMTA(host, port) as mta:
+            await mta.send_message(msg("hello"), ip="2001:db8::25", helo="mail.example.net",
+                                   mail_from="bounce@example.net", rcpts=("a@example.org", "b@example.org"),
+                                   macros={p.SMFIC_CONNECT: {"{client_addr}": "2001:db8::25", "_": "x [2001:db8::25]"},
+                                           p.SMFIC_MAIL: {"{mail_addr}": "bounce@example.net",
+                                                          "{auth_authen}": "alice"}})
+    run(_with_milter(settings(), go, engine))
+    assert engine.verdicts[-1].envelope == {"ip": "2001:db8::25", "helo": "mail.example.net",
+                                            "mail_from": "bounce@example.net",
+                                            "rcpt": ["a@example.org", "b@example.org"], "derived": False}
+
+
+def test_envelope_falls_back_to_macros_when_a_step_carries_no_address():
+    """A connection over a unix socket (no client address in the connect step), no HELO step and no MAIL
+    step: the MTA's macros still tell the engine who connected, and nothing is guessed from headers."""
+    engine = RecordingEngine()
+    raw = msg("hello", Received="from forged.example (forged.example [203.0.113.66]) by mx.example.org")
+
+    async def go(host, port, engine):
+        async with FakeMTA(host, port) as mta:
+            await mta.send_message(raw, ip=None, helo=None, mail_from=None, rcpts=("a@example.org",),
+                                   macros={p.SMFIC_CONNECT: {"{client_addr}": "IPv6:2001:db8::7", "s": "relay.example",
+                                                             "{mail_addr}": "<b@example.net>"}})
+        async with FakeMTA(host, port) as mta:
+            await mta.send_message(raw, ip=None, helo=None, mail_from=None, rcpts=(),
+                                   macros={p.SMFIC_CONNECT: {"_": "relay.example [198.51.100.9] (may be forged)"},
+                                           p.SMFIC_DATA: {"{rcpt_addr}": "c@example.org"}})
+    run(_with_milter(settings(), go, engine))
+    first, second = (v.envelope for v in engine.verdicts[-2:])
+    assert first == {"ip": "2001:db8::7", "helo": "relay.example", "mail_from": "b@example.net",
+                     "rcpt": ["a@example.org"], "derived": False}
+    assert second["ip"] == "198.51.100.9" and second["rcpt"] == ["c@example.org"]
+
+
 def test_forged_verdict_headers_are_removed_and_foreign_results_kept():
     raw = make_message([("From", "a@example.net"), ("Subject", "hi"), ("X-Mailwarden-Verdict", "accept"),
                         ("Authentication-Results", "mailwarden; dmarc=pass header.from=paypal.com"),
@@ -291,3 +345,54 @@ def test_garbage_from_the_peer_closes_only_that_connection(garbage):
             return await mta.send_message(msg("after"))
     res = run(_with_milter(settings(), go))
     assert res.header("X-Mailwarden-Verdict") == "accept"
+
+
+def test_malformed_mime_is_delivered_with_the_verdict_but_no_banner():
+    raw = (b"From: a@example.net\r\nSubject: ACTION:tag broken\r\nMIME-Version: 1.0\r\n"
+           b"Content-Type: multipart/mixed; boundary=\"NEVER\"\r\n\r\n--OTHER\r\nContent-Type: text/plain\r\n\r\n"
+           b"call +1 800 555 0100\r\n")
+
+    async def go(host, port, engine):
+        async with FakeMTA(host, port) as mta:
+            return await mta.send_message(raw)
+    res = run(_with_milter(settings(banner=True, subject_tag="[SUSPICIOUS]"), go))
+    assert res.final == p.SMFIR_ACCEPT and res.header("X-Mailwarden-Verdict") == "tag"
+    assert res.new_body is None
+    assert (1, "Subject", " [SUSPICIOUS] ACTION:tag broken") in res.changed_headers
+
+
+def test_a_failing_banner_rewrite_still_applies_the_verdict(monkeypatch):
+    from mailwarden.frontends.milter import actions
+
+    def broken(*args, **kw):
+        raise RuntimeError("rewriter bug")
+    monkeypatch.setattr(actions, "insert_banner", broken)
+
+    async def go(host, port, engine):
+        async with FakeMTA(host, port) as mta:
+            return await mta.send_message(msg("ACTION:quarantine x"))
+    res = run(_with_milter(settings(banner=True), go))
+    assert res.new_body is None and res.header("X-Mailwarden-Verdict") == "quarantine"
+    assert res.payloads(p.SMFIR_QUARANTINE) and res.final == p.SMFIR_ACCEPT
+
+
+def test_large_bodies_get_their_banner_on_the_scan_pool(monkeypatch):
+    from mailwarden.frontends.milter import server as milter_server
+
+    monkeypatch.setattr(milter_server, "INLINE_BANNER_BYTES", 100)
+    on_pool = []
+    original_run = ScanPool.run
+
+    async def spy(self, fn, *args):
+        on_pool.append(fn)
+        return await original_run(self, fn, *args)
+    monkeypatch.setattr(ScanPool, "run", spy)
+    big = msg("ACTION:tag big", body="Pay the invoice today.\n" * 50)
+
+    async def go(host, port, engine):
+        async with FakeMTA(host, port) as mta:
+            return await mta.send_message(big)
+    res = run(_with_milter(settings(banner=True), go))
+    assert res.new_body is not None and res.new_body.startswith(b"-" * 72 + b"\r\n[mailwarden] Caution")
+    assert res.new_body.endswith(b"Pay the invoice today.\r\n" * 50)
+    assert len(on_pool) == 1

@@ -75,16 +75,36 @@ class FakeMTA:
         code, _ = await p.read_packet(self.reader)
         return code
 
-    async def send_message(self, raw: bytes, *, ip: str = "192.0.2.10", helo: str = "mx.example.net",
-                           mail_from: str = "sender@example.net", rcpts: tuple[str, ...] = ("user@example.org",),
-                           abort_first: bool = False) -> Result:
-        await self._send(p.SMFIC_CONNECT, b"client.example.net\0" + b"4" + struct.pack(">H", 25000)
-                         + ip.encode() + b"\0")
-        await self._send(p.SMFIC_HELO, helo.encode() + b"\0")
+    async def send_message(self, raw: bytes, *, ip: str | None = "192.0.2.10", helo: str | None = "mx.example.net",
+                           mail_from: str | None = "sender@example.net",
+                           rcpts: tuple[str, ...] = ("user@example.org",), abort_first: bool = False,
+                           macros: dict[bytes, dict[str, str]] | None = None) -> Result:
+        """One SMTP transaction. ip=None connects as from a unix socket (no address); helo=None and
+        mail_from=None skip those steps (as an MTA does when the milter asked it to). `macros` maps a
+        command (p.SMFIC_CONNECT, p.SMFIC_MAIL, ...) to the macros sent just before it."""
+        macros = macros or {}
+
+        def define(cmd: bytes) -> None:
+            if cmd in macros:
+                items = b"".join(f"{k}\0{v}\0".encode() for k, v in macros[cmd].items())
+                self.writer.write(p.packet(p.SMFIC_MACRO, cmd + items))
+        define(p.SMFIC_CONNECT)
+        if ip is None:
+            await self._send(p.SMFIC_CONNECT, b"localhost\0" + b"U")
+        else:
+            await self._send(p.SMFIC_CONNECT, b"client.example.net\0" + (b"6" if ":" in ip else b"4")
+                             + struct.pack(">H", 25000) + ip.encode() + b"\0")
+        if helo is not None:
+            define(p.SMFIC_HELO)
+            await self._send(p.SMFIC_HELO, helo.encode() + b"\0")
         self.writer.write(p.packet(p.SMFIC_MACRO, b"M" + b"i\0TESTQID\0"))
-        await self._send(p.SMFIC_MAIL, f"<{mail_from}>".encode() + b"\0")
+        define(p.SMFIC_MAIL)
+        if mail_from is not None:
+            await self._send(p.SMFIC_MAIL, f"<{mail_from}>".encode() + b"\0")
         for r in rcpts:
+            define(p.SMFIC_RCPT)
             await self._send(p.SMFIC_RCPT, f"<{r}>".encode() + b"\0")
+        define(p.SMFIC_DATA)
         await self._send(p.SMFIC_DATA)
         head, _, body = raw.replace(b"\r\n", b"\n").partition(b"\n\n")
         lines = head.split(b"\n")

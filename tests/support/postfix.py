@@ -77,6 +77,7 @@ class Postfix:
             milter_lines = (f"smtpd_milters = {self.milter}\nnon_smtpd_milters =\nmilter_protocol = 6\n"
                             "milter_default_action = tempfail\nmilter_connect_timeout = 5s\n"
                             "milter_command_timeout = 30s\nmilter_content_timeout = 60s\n"
+                            "milter_connect_macros = j {daemon_name} {daemon_addr} v _ {client_addr} {client_name}\n"
                             "milter_end_of_data_macros = i {auth_authen}\n")
         (self.conf / "main.cf").write_text(f"""\
 compatibility_level = 3.6

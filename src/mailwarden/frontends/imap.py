@@ -4,13 +4,18 @@ Watches mailboxes (IDLE when the server offers it, polling otherwise), scans eve
 message with the engine, and acts on the verdict without ever deleting anything:
 
 - every scanned message gets the keyword `$MailwardenScanned`, plus `$MailwardenTag` for
-  `tag`, `$Phishing` for `quarantine`/`reject`, `$MailwardenError` when the engine could not
-  judge it (the configured failure action applies: `tag` marks it, others leave it alone);
+  `tag`, `$Phishing` for `quarantine`/`reject`;
+- a message the engine could not judge (timeout, crashed worker, internal error) gets the
+  configured failure action. `tempfail` (the default) leaves it untouched -- no keyword, not
+  counted as handled -- and it is scanned again in the next round (after at most
+  `retry_seconds`); `accept` and `tag` mark it `$MailwardenScanned` + `$MailwardenError`
+  (`tag` also `$MailwardenTag`) and it is not retried;
 - messages whose action is in `quarantine_actions` are moved (IMAP MOVE; COPY when the server
   has no MOVE, leaving the original in place) to the account's quarantine folder.
 
 Resuming: the last handled UID and the mailbox's UIDVALIDITY are kept per account and mailbox
-in `<state_dir>/imap-state.json`. A restart continues after the last UID; a changed
+in `<state_dir>/imap-state.json`; it never moves past a message waiting for a retry, so a
+restart retries it too. A restart continues after the last UID; a changed
 UIDVALIDITY (the server renumbered the mailbox) rescans it, skipping messages that already
 carry `$MailwardenScanned`.
 
@@ -26,6 +31,7 @@ Config (`[imap]` and one `[[imap.accounts]]` table per account):
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -84,6 +90,7 @@ class ImapSettings:
     use_idle: bool = True  # false: always poll (servers whose IDLE misbehaves)
     idle_seconds: float = 600.0  # re-issue IDLE at least this often (RFC 2177: under 29 minutes)
     reconnect_seconds: float = 10.0
+    retry_seconds: float = 60.0  # a message whose scan failed with tempfail is tried again this soon
     accounts: list[Account] = field(default_factory=list)
 
     @classmethod
@@ -99,8 +106,9 @@ class ImapSettings:
         bad = set(s.quarantine_actions) - {"tag", "quarantine", "reject"}
         if bad:
             raise ConfigError(f"{source}: [imap] quarantine_actions: unknown action(s) {', '.join(sorted(bad))}")
-        if s.batch < 1 or s.timeout <= 0 or s.poll_seconds <= 0 or s.idle_seconds <= 0:
-            raise ConfigError(f"{source}: [imap] batch, timeout, poll_seconds and idle_seconds must be positive")
+        if s.batch < 1 or min(s.timeout, s.poll_seconds, s.idle_seconds, s.retry_seconds) <= 0:
+            raise ConfigError(f"{source}: [imap] batch, timeout, poll_seconds, idle_seconds and retry_seconds "
+                              "must be positive")
         accounts = section.get("accounts")
         if not isinstance(accounts, list) or not accounts:
             raise ConfigError(f"{source}: [imap] needs at least one [[imap.accounts]] table")
@@ -155,6 +163,11 @@ class StateFile:
             os.replace(tmp, self.path)
 
 
+def must_retry(verdict: Verdict) -> bool:
+    """A failure verdict under failure_action = tempfail: the message was not judged, so it is not handled."""
+    return "engine_error" in verdict.limits and verdict.action == "tempfail"
+
+
 def keywords_for(verdict: Verdict) -> list[bytes]:
     kws = [KW_SCANNED]
     if "engine_error" in verdict.limits:
@@ -175,6 +188,7 @@ class MailboxWatcher:
         self.quarantine = account.quarantine_folder or guard.settings.quarantine_folder
         self.client: IMAPClient | None = None
         self.scanned = 0
+        self.retry_pending = False  # a message of the last round failed with tempfail and waits for a retry
 
     def connect(self) -> IMAPClient:
         acc = self.account
@@ -235,14 +249,16 @@ class MailboxWatcher:
             if idle:
                 self.wait_idle(client)
             else:
-                stop.wait(settings.poll_seconds)
+                stop.wait(min(settings.poll_seconds, settings.retry_seconds) if self.retry_pending
+                          else settings.poll_seconds)
                 client.noop()
 
     def wait_idle(self, client: IMAPClient) -> None:
-        stop = self.guard.stopping
+        stop, settings = self.guard.stopping, self.guard.settings
         client.idle()
         try:
-            deadline = time.monotonic() + self.guard.settings.idle_seconds
+            wait = min(settings.idle_seconds, settings.retry_seconds) if self.retry_pending else settings.idle_seconds
+            deadline = time.monotonic() + wait
             while not stop.is_set() and time.monotonic() < deadline:
                 responses = client.idle_check(timeout=1)
                 if any(isinstance(r, tuple) and len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses):
@@ -255,22 +271,39 @@ class MailboxWatcher:
         state = self.guard.state.get(self.key) or {"last_uid": 0}
         last = int(state["last_uid"])
         uids = sorted(u for u in client.search(["UID", f"{last + 1}:*"]) if u > last)
+        # The state only advances past handled messages. After a message that must be retried it stays put
+        # for the rest of the round; the messages after it are still scanned and marked, and the next round
+        # skips them by their $MailwardenScanned keyword (looked up before their bodies are fetched).
+        retry_from: int | None = None
         for i in range(0, len(uids), settings.batch):
             if self.guard.stopping.is_set():
-                return  # finish nothing half-way: the state only advances past handled messages
+                break  # finish nothing half-way
             chunk = uids[i:i + settings.batch]
-            fetched = client.fetch(chunk, ["BODY.PEEK[]", "FLAGS"])
+            flags = client.fetch(chunk, ["FLAGS"])
+            todo = [u for u in chunk if u in flags and KW_SCANNED not in flags[u].get(b"FLAGS", ())]
+            bodies = client.fetch(todo, ["BODY.PEEK[]"]) if todo else {}
             for uid in chunk:
-                data = fetched.get(uid)
-                if data is not None and KW_SCANNED not in data.get(b"FLAGS", ()):
-                    self.handle(client, uid, data.get(b"BODY[]") or b"")
-                self.guard.state.set(self.key, uidvalidity, uid)
+                data = bodies.get(uid)
+                if data is not None and not self.handle(client, uid, data.get(b"BODY[]") or b""):
+                    retry_from = uid if retry_from is None else retry_from
+                if retry_from is None:
+                    self.guard.state.set(self.key, uidvalidity, uid)
+        self.retry_pending = retry_from is not None
 
-    def handle(self, client: IMAPClient, uid: int, raw: bytes) -> None:
+    def handle(self, client: IMAPClient, uid: int, raw: bytes) -> bool:
+        """Scan one message and act on the verdict; False when it was left untouched for a retry."""
         settings = self.guard.settings
         verdict = self.guard.pool.scan_sync(raw, None, file=f"imap:{self.account.key}/{self.mailbox}/{uid}")
-        self.scanned += 1
+        if "engine_error" in verdict.limits and verdict.action != settings.failure_action:
+            # the guard's failure policy, whatever the engine's own config says (as the milter does)
+            verdict = dataclasses.replace(verdict, action=settings.failure_action)
         self.guard.count(verdict)
+        if must_retry(verdict):
+            reason = next((f.evidence[0] for f in verdict.findings if f.evidence), "engine error")
+            log.warning("%s uid %d: could not be scanned (%s); left untouched, retried in the next round",
+                        self.key, uid, reason)
+            return False
+        self.scanned += 1
         client.add_flags([uid], keywords_for(verdict))
         if verdict.action in settings.quarantine_actions and self.quarantine and self.quarantine != self.mailbox:
             if client.has_capability("MOVE"):
@@ -279,6 +312,7 @@ class MailboxWatcher:
                 client.copy([uid], self.quarantine)  # never delete: the original stays, marked
         log.info("%s uid %d: %s score=%.2f %s", self.key, uid, verdict.action, verdict.score,
                  ",".join(f.symbol for f in verdict.reasons(3)))
+        return True
 
 
 class ImapGuard:
