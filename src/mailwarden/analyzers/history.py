@@ -20,6 +20,7 @@ import logging
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from mailwarden.addresses import parse_address_list
@@ -28,10 +29,9 @@ from mailwarden.brands import brand_for_domain
 from mailwarden.campaigns import (
     fallback_urls,
     html_structure_hash,
-    landing_key,
+    landing,
     lsh_bands,
     text_minhash,
-    url_host,
 )
 from mailwarden.findings import Finding
 from mailwarden.psl import registrable_domain
@@ -116,11 +116,30 @@ def _names_a_resource(key: str) -> bool:
     return any(is_token(seg) for seg in segments)
 
 
+@lru_cache(maxsize=4096)
 def _big_brand(domain: str) -> bool:
     try:
         return brand_for_domain(domain) is not None
     except Exception:  # noqa: BLE001 - brand data is an aid here, never a reason to fail
         return False
+
+
+@lru_cache(maxsize=4096)
+def _url_facts(url: str) -> tuple[str, str, bool] | None:
+    """(landing key, registrable domain, can be a campaign pivot) of a link, None when it has no host.
+
+    A pure function of the URL (the Public Suffix List and brand data are fixed for the process), and
+    the same links recur within a message and across a sender's mail: cached, so urlsplit, the PSL walk
+    and the brand lookup run once per recently seen link.
+    """
+    hit = landing(url)
+    if hit is None:
+        return None
+    key, host = hit
+    dom = registrable_domain(host)
+    # A big brand's own pages (homepage, privacy link, social icon) are in legitimate and phishing mail
+    # alike; only a specific resource there (a form, a shared file) is a lure.
+    return key, dom, not _big_brand(dom) or _names_a_resource(key)
 
 
 class HistoryAnalyzer(Analyzer):
@@ -178,17 +197,15 @@ class HistoryAnalyzer(Analyzer):
                             bands=lsh_bands(signature) if signature else [])
         link_domains: list[str] = []
         for url in urls[:100]:
-            key, host = landing_key(url), url_host(url)
-            if not key or not host:
+            facts = _url_facts(url)
+            if facts is None:
                 continue
-            dom = registrable_domain(host)
+            key, dom, pivot = facts
             rec.indicators += [("url", key), ("domain", dom)]
             if dom not in own:
                 # The sender's own site is where its ordinary mail points; only foreign landings link messages.
                 link_domains.append(dom)
-                if not _big_brand(dom) or _names_a_resource(key):
-                    # A big brand's own pages (homepage, privacy link, social icon) are in legitimate and
-                    # phishing mail alike; only a specific resource there (a form, a shared file) is a lure.
+                if pivot:
                     rec.pivots.append(("url", key))
         for phone in ctx.phones[:20]:
             rec.indicators.append(("phone", phone))

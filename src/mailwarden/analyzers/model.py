@@ -75,12 +75,12 @@ class ModelAnalyzer(Analyzer):
     def analyze(self, msg: Message, ctx: ScanContext) -> Iterator[Finding]:
         if self.model is None:
             return
-        from mailwarden.model.features import document
+        from mailwarden.model.features import document_terms
 
         lures = ctx.facts.get("lures")
         # Same categories as training sees: those found in the subject or the text.
         cats = [c for c, where in lures["fields"].items() if "subject" in where or "body" in where] if lures else None
-        doc = document(msg, cats)
+        doc = document_terms(msg, cats)  # the terms of features.document(), as a set
         p = self.model.probability(doc)
         fact: dict = {"probability": round(p, 4), "top_terms": []}
         ctx.facts["model"] = fact

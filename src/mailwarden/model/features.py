@@ -29,8 +29,10 @@ version is refused rather than fed features it was not trained on.
 from __future__ import annotations
 
 import re
+import string
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 from mailwarden.lures import CONFUSABLE_LETTERS, match_lures, normalize
 from mailwarden.message import Message
@@ -55,16 +57,45 @@ _MIXED_WORD = re.compile(r"\b(?=\w*[a-z])(?=\w*[" + "".join(sorted(c for c in CO
 _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 
 
-def _fold(text: str) -> str:
-    """Lower-case, accents and digits folded; function words (any of five languages) dropped."""
+def _unicode_fold(text: str) -> str:
+    """Lower-cased text with lookalike letters read as Latin and accents dropped."""
     text = text.lower()
     if not text.isascii():
         if _CONFUSABLE_RE.search(text):
             # "rесоrd" spelled with Cyrillic letters is the word "record" to its reader.
             text = _MIXED_WORD.sub(lambda m: normalize(m.group(0)).strip(), text)
         text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
-    text = _DIGITS.sub("0", text)
+    return text
+
+
+def _fold(text: str) -> str:
+    """Lower-case, accents and digits folded; function words (any of five languages) dropped."""
+    text = _DIGITS.sub("0", _unicode_fold(text))
     return " ".join(w for w in _TOKEN.findall(text) if w not in STOP_WORDS)
+
+
+# The scanner needs only the *set* of terms of `document()` (features are binary), and gets it without
+# building and re-tokenising that string. On ASCII text `_fold` is: digit runs -> "0", split at
+# non-word characters, drop one-character words and function words; a byte-table translation plus
+# set arithmetic does the same without a regex pass per character.
+# `\w` on ASCII text is exactly [A-Za-z0-9_]; everything else separates words.
+_ASCII_WORD = frozenset(string.ascii_letters + string.digits + "_")
+_ASCII_TABLE = str.maketrans({chr(i): ("0" if chr(i) in string.digits else chr(i) if chr(i) in _ASCII_WORD else " ")
+                              for i in range(128)})
+_DROP = STOP_WORDS | _ASCII_WORD  # function words, and one-character words (`\w\w+` never yields them)
+# HashingVectorizer's default token pattern: what the trained model's analyzer makes of `document()`.
+TOKEN_PATTERN = re.compile(r"(?u)\b\w\w+\b")
+
+
+def _fold_terms(text: str) -> set[str]:
+    """`set(_fold(text).split())`, computed faster."""
+    text = _unicode_fold(text)
+    if not text.isascii():
+        return set(_TOKEN.findall(_DIGITS.sub("0", text))) - STOP_WORDS
+    text = text.translate(_ASCII_TABLE)
+    while "00" in text:  # a run of digits is one "0" (only digits became "0")
+        text = text.replace("00", "0")
+    return set(text.split()) - _DROP
 
 
 def _recipient_tokens(msg: Message) -> list[str]:
@@ -105,7 +136,8 @@ def _own_lines(text: str) -> str:
     return "\n".join(keep)
 
 
-def _url_tokens(host: str, path: str) -> list[str]:
+@lru_cache(maxsize=4096)  # pure, and links repeat within a message and across a sender's mail
+def _url_tokens(host: str, path: str) -> tuple[str, ...]:
     host = host.lower().split("@")[-1].split(":")[0].strip(".")
     labels = [lab for lab in host.split(".") if lab and not lab.isdigit()]
     toks = []
@@ -115,7 +147,7 @@ def _url_tokens(host: str, path: str) -> list[str]:
     else:
         toks.append("u_ip")
     toks.extend("u_p_" + w for w in _WORDS.findall(path.lower())[:8])
-    return toks
+    return tuple(toks)
 
 
 def url_tokens(msg: Message) -> list[str]:
@@ -157,3 +189,22 @@ def document(msg: Message, lure_categories: Iterable[str] | None = None) -> str:
     lures = sorted("lure_" + c for c in set(lure_categories))
     parts = [subject, " ".join("s_" + w for w in subject.split()), body, " ".join(url_tokens(msg)), " ".join(lures)]
     return " ".join(p for p in parts if p)
+
+
+def document_terms(msg: Message, lure_categories: Iterable[str] | None = None) -> set[str]:
+    """The distinct terms HashingVectorizer finds in `document(msg, lure_categories)`.
+
+    What the scanner feeds the model: the same set, without the string round trip (tests keep the two
+    equal). `document()` stays the training input.
+    """
+    recipients = _recipient_tokens(msg)
+    subject = _fold_terms(_strip_personal(msg.subject or "", recipients))
+    body = _fold_terms(_strip_personal(body_text(msg), recipients))
+    if lure_categories is None:
+        lure_categories = {h.category for h in match_lures(msg.subject or "") + match_lures(msg.visible_text)}
+    out = subject | body
+    out.update(["s_" + w for w in subject])
+    # URL tokens and lure tags may hold non-word characters ("u_h_my-bank"): tokenise them as the model does.
+    out.update(TOKEN_PATTERN.findall(" ".join(url_tokens(msg))))
+    out.update(TOKEN_PATTERN.findall(" ".join("lure_" + c for c in set(lure_categories))))
+    return out

@@ -230,9 +230,23 @@ class HistoryStore:
                     if sim >= self.settings.similarity:
                         links.append(Link(int(mid), camp, "text", signature_id(bytes(sig)), sim))
         cap = self.settings.max_pivot_messages
-        for kind, value in pivots:
-            rows = self.db.query("SELECT i.msg, m.campaign FROM indicators i JOIN messages m ON m.id = i.msg "
-                                 "WHERE i.kind=? AND i.value=? ORDER BY i.seen DESC LIMIT ?", (kind, value, cap + 1))
+        # Every pivot in one round trip: a UNION ALL of the per-pivot queries, each tagged with its
+        # position and keeping its own ORDER BY ... LIMIT; rows are regrouped per pivot, newest first.
+        found: dict[int, list[tuple[float, int, str | None]]] = {}
+        for start in range(0, len(pivots), 100):
+            chunk = pivots[start:start + 100]
+            sql = " UNION ALL ".join(
+                f"SELECT {start + j}, msg, campaign, seen FROM (SELECT i.msg, m.campaign, i.seen FROM indicators i "
+                f"JOIN messages m ON m.id = i.msg WHERE i.kind=? AND i.value=? ORDER BY i.seen DESC LIMIT ?) p{j}"
+                for j in range(len(chunk)))
+            params: list = []
+            for kind, value in chunk:
+                params += [kind, value, cap + 1]
+            for pos, mid, camp, seen in self.db.query(sql, params):
+                found.setdefault(int(pos), []).append((seen, mid, camp))
+        for pos, (kind, value) in enumerate(pivots):
+            # Newest first, as each subquery returned them (a stable sort keeps the database's order on ties).
+            rows = [(mid, camp) for _seen, mid, camp in sorted(found.get(pos, ()), key=lambda r: -r[0])]
             if hits is not None:
                 hits[(kind, value)] = len(rows)
             if len(rows) > cap:
