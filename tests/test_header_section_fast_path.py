@@ -65,3 +65,32 @@ def _mutations(seed: int, n: int) -> list[bytes]:
 def test_fast_path_matches_line_loop(limits: Limits) -> None:
     for raw in SAMPLES + _mutations(7, 600):
         assert _view(Message.parse(raw, limits)) == _view(_LoopOnly.parse(raw, limits)), raw
+
+
+def test_field_name_cache_gives_what_decoding_gives() -> None:
+    """Field names are decoded once per distinct spelling and kept (bounded); a name seen before,
+    spaced or not, in any case, or once the cache is full, reads exactly as a first sighting does."""
+    from mailwarden import message as message_module
+
+    spellings = [b"From", b"From ", b"FROM\t", b"X-\xe9t\xe9", b"Received", b"received"]
+    raw = b"".join(s + b": v\r\n" for s in spellings) + b"\r\nbody"
+    first = _view(Message.parse(raw))
+    again = _view(Message.parse(raw))  # every name now comes from the cache
+    assert first == again == _view(_LoopOnly.parse(raw))
+    assert [(h.name, h.key, h.space_before_colon) for h in Message.parse(raw).headers] == [
+        ("From", "from", False), ("From", "from", True), ("FROM", "from", True), ("X-\xe9t\xe9", "x-\xe9t\xe9", False),
+        ("Received", "received", False), ("received", "received", False)]
+    saved = dict(message_module._FIELD_NAMES)
+    try:  # a full cache: names not in it are decoded every time, the same way
+        message_module._FIELD_NAMES.clear()
+        message_module._FIELD_NAMES.update({b"X-Filler-%d" % i: ("", "", False)
+                                            for i in range(message_module._FIELD_NAMES_MAX - 2)})
+        many = b"".join(b"X-Many-%d : v\r\n" % i for i in range(20)) + b"\r\n"
+        msg = Message.parse(many)
+        assert len(message_module._FIELD_NAMES) == message_module._FIELD_NAMES_MAX
+        assert [(h.name, h.key, h.space_before_colon) for h in msg.headers] == [
+            (f"X-Many-{i}", f"x-many-{i}", True) for i in range(20)]
+        assert _view(msg) == _view(_LoopOnly.parse(many))
+    finally:
+        message_module._FIELD_NAMES.clear()
+        message_module._FIELD_NAMES.update(saved)

@@ -15,6 +15,11 @@ DATES = [
     "Mon, 31 Feb 2026 10:00:00 +0000", "Mon, 2 Feb 2026 25:00:00 +0000", "Mon, 2 Feb 2026 10:00:60 +0000",
     "Mon, 2 Feb 2026 10:00:00 +9999", "Mon, 2 Foo 2026 10:00:00 +0000", "Mon, 2 Feb 26 10:00:00 +0000",
     "Mon 2 Feb 2026 10:00:00 +0000", "2 Feb 2026 10:00 +0000", "Mon, 2 Feb 2026 10:00:00 GMT", "garbage",
+    # zones: "-0000" (unknown, a naive result) however its digits are written, and repeated zones
+    # (the zone object is cached per sign/hours/minutes text)
+    "Mon, 2 Feb 2026 10:00:00 -0000", "Tue, 3 Feb 2026 11:00:00 -0000", "Mon, 2 Feb 2026 10:00:00 +0000",
+    "Mon, 2 Feb 2026 10:00:00 -\u0660\u0660\u0660\u0660", "Mon, 2 Feb 2026 10:00:00 +\u0660\u0661\u0663\u0660",
+    "Mon, 2 Feb 2026 10:00:00 -0130", "Mon, 2 Feb 2026 10:00:00 +2400", "Mon, 2 Feb 2026 10:00:00 -2359",
 ]
 
 

@@ -100,6 +100,13 @@ def decode_bytes(data: bytes, charset: str | None) -> tuple[str, bool]:
         return data.decode("latin-1"), charset is None
 
 
+# A field name's bytes -> (name, key, space before the colon): a pure function of the bytes, and
+# a few hundred names ("Received", "DKIM-Signature", ...) make up nearly every field, so the
+# decode/strip/lower is done once per distinct name. Bounded: hostile mail cannot grow it without end.
+_FIELD_NAMES: dict[bytes, tuple[str, str, bool]] = {}
+_FIELD_NAMES_MAX = 4096
+
+
 class Header:
     """One header field as an MTA sees it, oddities included.
 
@@ -161,18 +168,23 @@ class Header:
         """A field of a well-formed header section: `first` is its first line (it has a colon),
         `more` its continuation lines as they stand in the message (newlines kept), split on demand.
         `clean`: the section holds no NUL and no 8-bit byte."""
-        h = (_CleanHeader if clean else _PlainHeader).__new__(_CleanHeader if clean else _PlainHeader)
-        d = h.__dict__
         if first[-1:] == b"\r":
             first = first.rstrip(b"\r")
         colon = first.find(b":")
         if colon < 0:
             return None  # not a field's first line: the caller parses the section line by line
-        name_s = first[:colon].decode("latin-1")
-        name = name_s.strip()
-        d["name"] = name
-        d["key"] = name.lower()
-        if name_s != name:
+        name_b = first[:colon]
+        known = _FIELD_NAMES.get(name_b)
+        if known is None:
+            name_s = name_b.decode("latin-1")
+            name = name_s.strip()
+            known = (name, name.lower(), name_s != name)
+            if len(_FIELD_NAMES) < _FIELD_NAMES_MAX:
+                _FIELD_NAMES[name_b] = known
+        h = _CleanHeader.__new__(_CleanHeader) if clean else _PlainHeader.__new__(_PlainHeader)
+        d = h.__dict__
+        d["name"], d["key"], spaced = known
+        if spaced:
             d["space_before_colon"] = True
         d["_lines"] = (first, more, colon)
         d["_budget"] = budget
@@ -564,7 +576,8 @@ class Message:
             clean = block.isascii() and b"\x00" not in block
             budget, make = self._budget, Header._from_section
             headers = [make(first, more, budget, clean) for first, more in found]
-            if None not in headers:
+            # An identity test: `None in headers` would call Header.__eq__ (Python) once per field.
+            if not any(h is None for h in headers):
                 if len(headers) > lim.max_headers:
                     self._budget.hit("headers", f"more than {lim.max_headers} header fields; the rest ignored",
                                      [f"{len(headers)} fields"])

@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from mailwarden.message import Message
 
-_KEYWORDS = ("from", "by", "via", "with", "id", "for")
+_KEYWORDS = frozenset(("from", "by", "via", "with", "id", "for"))  # a set: probed once per word
 _IPV4 = r"(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}"
 _IP_BRACKET = re.compile(r"\[(?:IPv6:)?([0-9A-Fa-f:.]+)\]")
 _IP_BARE = re.compile(rf"(?<![\w.:])({_IPV4}|[0-9A-Fa-f]{{1,4}}(?::[0-9A-Fa-f]{{0,4}}){{2,7}})(?![\w.:])")
@@ -109,7 +109,11 @@ def ip_class(text: str | None) -> str:
     return "public"
 
 
-_COMMENT = re.compile(r"\((?:[^()\\]|\\.|\((?:[^()\\]|\\.|\([^()]*\))*\))*\)")  # nesting to depth 3
+# A comment, nesting to depth 3. At every point at most one branch can match (they start with
+# different characters: plain, backslash, open paren), so the match from a given "(" is unique and
+# backtracking can never find another: runs of plain characters are taken whole and nothing is given
+# back (possessive), which matches exactly what the one-character-per-step form matched, faster.
+_COMMENT = re.compile(r"\((?:[^()\\]++|\\.|\((?:[^()\\]++|\\.|\([^()]*+\))*+\))*+\)")
 _MARKER = re.compile(r"\x00(\d+)")
 _TRAILING_COMMENT = re.compile(r"\s*\([^)]*\)\s*$")
 
@@ -157,14 +161,21 @@ def _parse_date(text: str) -> datetime:
     `[Day,] DD Mon YYYY HH:MM:SS +hhmm` shape (same numbers, same naive result for "-0000", same
     ValueError for impossible values)."""
     m = _COMMON_DATE.fullmatch(text)
-    if m is None or m.group(2).lower() not in _MONTHS:
+    month = _MONTHS.get(m.group(2).lower()) if m is not None else None
+    if month is None:
         return parsedate_to_datetime(text)
-    dd, mon, yy, hh, mi, ss, sign, tzh, tzm = m.groups()
+    dd, _, yy, hh, mi, ss, sign, tzh, tzm = m.groups()
+    args = (int(yy), month, int(dd), int(hh), int(mi), int(ss))
+    zone = _zone(sign, tzh, tzm)
+    return datetime(*args) if zone is None else datetime(*args, tzinfo=zone)
+
+
+@lru_cache(maxsize=1024)  # a few dozen zones occur; building a timezone per header is wasted work
+def _zone(sign: str, tzh: str, tzm: str) -> timezone | None:
     offset = int(tzh) * 3600 + int(tzm) * 60
-    args = (int(yy), _MONTHS[mon.lower()], int(dd), int(hh), int(mi), int(ss))
-    if offset == 0 and sign == "-":  # RFC 5322: "-0000" means the zone is unknown
-        return datetime(*args)
-    return datetime(*args, tzinfo=timezone(timedelta(seconds=-offset if sign == "-" else offset)))
+    if offset == 0 and sign == "-":  # RFC 5322: "-0000" means the zone is unknown (a naive result)
+        return None
+    return timezone(timedelta(seconds=-offset if sign == "-" else offset))
 
 
 def parse_hop(value: str, index: int = 0) -> Hop:
