@@ -106,6 +106,9 @@ def decode_label(label: str) -> str:
     return label
 
 
+# A pure function of a short string (a label, a word, a token), asked again and again for the same
+# words and domains within a message and across messages: the answers are kept.
+@lru_cache(maxsize=16384)
 def skeleton(text: str) -> str:
     """Fold a domain label so that look-alikes compare equal: `pаypa1` -> `paypal`."""
     global _CONFUSABLE
@@ -146,6 +149,10 @@ def is_mixed_script(label: str) -> bool:
     """True when one label mixes Latin with another script (a classic homograph)."""
     s = scripts_of(label)
     return len(s) > 1 and "LATIN" in s
+
+
+_MENTION_WORD = re.compile(r"[^\s\"'<>(),;:]+")
+_NON_WORD = re.compile(r"[^\w]")
 
 
 # -- the index -------------------------------------------------------------------------------
@@ -270,8 +277,8 @@ class BrandIndex:
                     found.append(key)
         # Homoglyph-spelt names ("PаyPal" with Cyrillic а) are caught on the skeleton of words.
         if not text.isascii():
-            for word in re.findall(r"[^\s\"'<>(),;:]+", text[:2000]):
-                hit = self._tokens.get(skeleton(re.sub(r"[^\w]", "", word)))
+            for word in _MENTION_WORD.findall(text[:2000]):
+                hit = self._tokens.get(skeleton(_NON_WORD.sub("", word)))
                 if hit and hit[0] != "own" and hit[0] not in found:
                     found.append(hit[0])
         return found
