@@ -42,6 +42,7 @@ seznam.cz wp.pl o2.pl interia.pl rediffmail.com inbox.ru bk.ru list.ru rambler.r
 
 
 _CACHE_SIZE = 65536  # domains remembered per index (answers are small; cleared when full)
+_MENTION_CACHE_SIZE = 8192  # short texts (up to 300 characters) whose brand mentions are remembered
 
 
 @dataclass(frozen=True)
@@ -200,6 +201,7 @@ class BrandIndex:
         # analyzers for the same few domains per message (and the same domains across messages).
         self._cache: dict[str, LookalikeHit | None] = {}
         self._owner_cache: dict[str, str | None] = {}
+        self._mention_cache: dict[str, tuple[str, ...]] = {}
 
     def _compile_names(self) -> tuple[re.Pattern | None, re.Pattern | None, dict[str, str]]:
         ci: list[str] = []
@@ -266,6 +268,19 @@ class BrandIndex:
         """Brand keys mentioned by name in `text` (display name, subject, body), in first-seen order."""
         if not text:
             return []
+        # A pure function of the text for this index; short texts (display names, subjects) recur
+        # across analyzers and across a campaign's messages, so their answers are kept.
+        if len(text) > 300:
+            return self._match_brand(text)
+        cache = self._mention_cache
+        hit = cache.get(text)
+        if hit is None:
+            if len(cache) > _MENTION_CACHE_SIZE:
+                cache.clear()
+            hit = cache[text] = tuple(self._match_brand(text))
+        return list(hit)
+
+    def _match_brand(self, text: str) -> list[str]:
         text = unicodedata.normalize("NFKC", text)
         found: list[str] = []
         for rx in (self._name_re_ci, self._name_re_cs):
