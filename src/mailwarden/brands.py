@@ -42,6 +42,7 @@ seznam.cz wp.pl o2.pl interia.pl rediffmail.com inbox.ru bk.ru list.ru rambler.r
 
 
 _CACHE_SIZE = 65536  # domains remembered per index (answers are small; cleared when full)
+_MENTION_CACHE_SIZE = 8192  # short texts (up to 300 characters) whose brand mentions are remembered
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,9 @@ def decode_label(label: str) -> str:
     return label
 
 
+# A pure function of a short string (a label, a word, a token), asked again and again for the same
+# words and domains within a message and across messages: the answers are kept.
+@lru_cache(maxsize=16384)
 def skeleton(text: str) -> str:
     """Fold a domain label so that look-alikes compare equal: `pаypa1` -> `paypal`."""
     global _CONFUSABLE
@@ -146,6 +150,10 @@ def is_mixed_script(label: str) -> bool:
     """True when one label mixes Latin with another script (a classic homograph)."""
     s = scripts_of(label)
     return len(s) > 1 and "LATIN" in s
+
+
+_MENTION_WORD = re.compile(r"[^\s\"'<>(),;:]+")
+_NON_WORD = re.compile(r"[^\w]")
 
 
 # -- the index -------------------------------------------------------------------------------
@@ -193,6 +201,7 @@ class BrandIndex:
         # analyzers for the same few domains per message (and the same domains across messages).
         self._cache: dict[str, LookalikeHit | None] = {}
         self._owner_cache: dict[str, str | None] = {}
+        self._mention_cache: dict[str, tuple[str, ...]] = {}
 
     def _compile_names(self) -> tuple[re.Pattern | None, re.Pattern | None, dict[str, str]]:
         ci: list[str] = []
@@ -259,6 +268,19 @@ class BrandIndex:
         """Brand keys mentioned by name in `text` (display name, subject, body), in first-seen order."""
         if not text:
             return []
+        # A pure function of the text for this index; short texts (display names, subjects) recur
+        # across analyzers and across a campaign's messages, so their answers are kept.
+        if len(text) > 300:
+            return self._match_brand(text)
+        cache = self._mention_cache
+        hit = cache.get(text)
+        if hit is None:
+            if len(cache) > _MENTION_CACHE_SIZE:
+                cache.clear()
+            hit = cache[text] = tuple(self._match_brand(text))
+        return list(hit)
+
+    def _match_brand(self, text: str) -> list[str]:
         text = unicodedata.normalize("NFKC", text)
         found: list[str] = []
         for rx in (self._name_re_ci, self._name_re_cs):
@@ -270,8 +292,8 @@ class BrandIndex:
                     found.append(key)
         # Homoglyph-spelt names ("PаyPal" with Cyrillic а) are caught on the skeleton of words.
         if not text.isascii():
-            for word in re.findall(r"[^\s\"'<>(),;:]+", text[:2000]):
-                hit = self._tokens.get(skeleton(re.sub(r"[^\w]", "", word)))
+            for word in _MENTION_WORD.findall(text[:2000]):
+                hit = self._tokens.get(skeleton(_NON_WORD.sub("", word)))
                 if hit and hit[0] != "own" and hit[0] not in found:
                     found.append(hit[0])
         return found

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from itertools import chain
+from operator import itemgetter
 
 import ahocorasick
 
@@ -117,7 +118,7 @@ def vocabulary() -> dict[str, dict[str, list[str]]]:
 
 
 @lru_cache(maxsize=1)
-def _automaton() -> ahocorasick.Automaton:
+def _automaton() -> tuple[ahocorasick.Automaton, tuple[tuple[LureHit, ...], ...]]:
     table: dict[str, list[LureHit]] = {}
     for lang, cats in vocabulary().items():
         for cat, phrases in cats.items():
@@ -130,10 +131,14 @@ def _automaton() -> ahocorasick.Automaton:
                 if hit not in bucket:
                     bucket.append(hit)
     auto = ahocorasick.Automaton()
+    buckets = []
     for key, hits in table.items():
-        auto.add_word(key, tuple(hits))
+        # The automaton yields the bucket's index: matches are then deduplicated as small ints
+        # (a tuple of dataclasses would be hashed field by field in Python for every match).
+        auto.add_word(key, len(buckets))
+        buckets.append(tuple(hits))
     auto.make_automaton()
-    return auto
+    return auto, tuple(buckets)
 
 
 def match_lures(text: str) -> list[LureHit]:
@@ -148,8 +153,11 @@ def match_lures(text: str) -> list[LureHit]:
 # which for the very same object is an identity check.
 @lru_cache(maxsize=64)
 def _match_lures(text: str) -> tuple[LureHit, ...]:
-    found = _automaton().iter(normalize(text))
-    return tuple(dict.fromkeys(chain.from_iterable(hits for _end, hits in found)))
+    auto, buckets = _automaton()
+    # Distinct buckets in order of first match, then their hits deduplicated: the same order as
+    # deduplicating every match's hits, since a bucket's repeats only repeat hits already seen.
+    first_seen = dict.fromkeys(map(itemgetter(1), auto.iter(normalize(text))))
+    return tuple(dict.fromkeys(chain.from_iterable(buckets[i] for i in first_seen)))
 
 
 _CUR_PRE = r"(?:US\$|R\$|C\$|A\$|AU\$|CA\$|\$|€|£|¥|USD|EUR|GBP|BRL|CHF|CAD|AUD|MXN)"

@@ -8,7 +8,8 @@ text gets one Aho-Corasick pass (`mailwarden.lures`) and one phone-number pass
 Facts for later analyzers:
 - `ctx.phones`: E.164 numbers found (appended, without duplicates).
 - `ctx.facts["lures"]`: `{"categories": {category: [phrase, ...]},
-  "fields": {category: ["subject" | "display_name" | "body", ...]}, "money": [str],
+  "fields": {category: ["subject" | "display_name" | "body", ...]}, "money": [str]
+  (amounts, looked for only when a phone number was found; otherwise empty),
   "phones": [{"e164", "raw", "field", "obfuscated"}]}`.
 """
 
@@ -126,11 +127,16 @@ class LuresAnalyzer(Analyzer):
             for ph in find_phone_numbers(text):
                 phones.append((ph, field))
                 seen_e164.add(ph.e164)
-            money.extend(m for m in find_money(text) if m not in money)
         for ph in _tel_links(msg):
             if ph.e164 not in seen_e164:
                 phones.append((ph, "body"))
                 seen_e164.add(ph.e164)
+        # Amounts matter only to the callback check, which needs a number: without one, skip them.
+        if phones:
+            for field in FIELDS:
+                text = texts[field]
+                if text and not text.isspace():
+                    money.extend(m for m in find_money(text) if m not in money)
         for e in sorted(seen_e164, key=lambda e: next(i for i, (p, _) in enumerate(phones) if p.e164 == e)):
             if e not in ctx.phones:
                 ctx.phones.append(e)
