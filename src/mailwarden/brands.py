@@ -41,7 +41,7 @@ libero.it virgilio.it orange.fr wanadoo.fr free.fr laposte.net t-online.de uol.c
 seznam.cz wp.pl o2.pl interia.pl rediffmail.com inbox.ru bk.ru list.ru rambler.ru fastmail.com hey.com""".split())
 
 
-_CACHE_SIZE = 65536  # domains remembered per index (answers are small; cleared when full)
+_CACHE_SIZE = 65536  # domains remembered per index (answers are small)
 _MENTION_CACHE_SIZE = 8192  # short texts (up to 300 characters) whose brand mentions are remembered
 
 
@@ -199,9 +199,12 @@ class BrandIndex:
         self._name_re_ci, self._name_re_cs, self._name_owner = self._compile_names()
         # Answers per domain: a pure function of the domain for this index, asked by several
         # analyzers for the same few domains per message (and the same domains across messages).
-        self._cache: dict[str, LookalikeHit | None] = {}
-        self._owner_cache: dict[str, str | None] = {}
-        self._mention_cache: dict[str, tuple[str, ...]] = {}
+        # Pure functions of a domain or a short text for this index, asked several times per message
+        # and across a campaign: remembered per index (an lru_cache on the methods would be shared
+        # by every index and keep them alive).
+        self._lookalike_of = lru_cache(maxsize=_CACHE_SIZE)(self._lookalike)
+        self._owner_of = lru_cache(maxsize=_CACHE_SIZE)(self._brand_for_domain)
+        self._mentions_of = lru_cache(maxsize=_MENTION_CACHE_SIZE)(lambda text: tuple(self._match_brand(text)))
 
     def _compile_names(self) -> tuple[re.Pattern | None, re.Pattern | None, dict[str, str]]:
         ci: list[str] = []
@@ -233,17 +236,7 @@ class BrandIndex:
 
     def brand_for_domain(self, domain: str) -> str | None:
         """The brand key owning `domain` (exact or parent match), None for tenants and strangers."""
-        cache = self._owner_cache
-        try:
-            return cache[domain]
-        except (KeyError, TypeError):
-            pass
-        owner = self._brand_for_domain(domain)
-        if domain is not None:
-            if len(cache) > _CACHE_SIZE:
-                cache.clear()
-            cache[domain] = owner
-        return owner
+        return self._owner_of(domain)
 
     def _brand_for_domain(self, domain: str) -> str | None:
         host = (domain or "").strip().rstrip(".").lower()
@@ -268,17 +261,10 @@ class BrandIndex:
         """Brand keys mentioned by name in `text` (display name, subject, body), in first-seen order."""
         if not text:
             return []
-        # A pure function of the text for this index; short texts (display names, subjects) recur
-        # across analyzers and across a campaign's messages, so their answers are kept.
+        # Short texts (display names, subjects) recur across analyzers and a campaign's messages.
         if len(text) > 300:
             return self._match_brand(text)
-        cache = self._mention_cache
-        hit = cache.get(text)
-        if hit is None:
-            if len(cache) > _MENTION_CACHE_SIZE:
-                cache.clear()
-            hit = cache[text] = tuple(self._match_brand(text))
-        return list(hit)
+        return list(self._mentions_of(text))
 
     def _match_brand(self, text: str) -> list[str]:
         text = unicodedata.normalize("NFKC", text)
@@ -302,13 +288,7 @@ class BrandIndex:
     def lookalike(self, domain: str) -> LookalikeHit | None:
         """How `domain` imitates a protected brand it does not belong to, or None."""
         key = (domain or "").strip().rstrip(".").lower()
-        if key in self._cache:
-            return self._cache[key]
-        hit = self._lookalike(key) if key else None
-        if len(self._cache) > _CACHE_SIZE:
-            self._cache.clear()
-        self._cache[key] = hit
-        return hit
+        return self._lookalike_of(key) if key else None
 
     def _hit(self, key: str, domain: str, kind: str, matched: str, detail: str) -> LookalikeHit:
         return LookalikeHit(key, self.brands[key].name, domain, kind, matched, detail)
