@@ -571,7 +571,7 @@ class Message:
         if not check_lines and block[:1] not in (b" ", b"\t"):
             # The common shape: every line is a field's first line (with a colon) or a continuation,
             # so no line can raise a defect and one regex splits the section into fields. A first
-            # line without a colon (make() returns None) sends the section to the loop below.
+            # line without a colon (make() returns None) sends the section to the general loop.
             found = _FIELD.findall(block)
             clean = block.isascii() and b"\x00" not in block
             budget, make = self._budget, Header._from_section
@@ -585,39 +585,7 @@ class Message:
                 ent.headers = headers
                 ent.body_start = body_start
                 return
-        budget = self._budget
-        fields = []
-        line_end = pos
-        for piece in block.split(b"\n")[:-1]:  # the block ends with a newline: the last piece is empty
-            line_start = line_end
-            line_end = line_start + len(piece) + 1
-            line = piece.rstrip(b"\r")
-            if check_lines and len(line) > lim.max_line_bytes:
-                budget.hit("line_bytes", f"a header line is longer than {lim.max_line_bytes} bytes",
-                           [_clip(line[:80].decode("latin-1"))])
-            first_byte = line[:1]
-            if first_byte == b" " or first_byte == b"\t":
-                if fields:
-                    fields[-1][1].append(line)
-                else:
-                    budget.defect("HEADER_ORPHAN_CONTINUATION", "header section starts with a continuation line",
-                                  [_clip(line.decode("latin-1"))])
-                continue
-            if b":" not in line:
-                nxt = raw[line_end:line_end + 2][:1]
-                if nxt in (b" ", b"\t") and _FOLDED_NAME.fullmatch(line):
-                    fields.append((line, []))
-                    continue
-                if ent is self.root and not fields and ent.depth == 0:
-                    budget.defect("HEADER_MISSING", "message does not start with a header",
-                                  [_clip(line.decode("latin-1"))])
-                else:
-                    budget.defect("HEADER_BODY_SEPARATOR_MISSING", "a non-header line ended the header section",
-                                  [_clip(line.decode("latin-1"))])
-                body_start = line_start
-                break
-            fields.append((line, []))
-        self._finish_headers(ent, fields, body_start, block)
+        self._parse_headers_general(ent)  # defects, long lines: decided line by line
 
     def _finish_headers(self, ent: Entity, fields: list[tuple[bytes, list[bytes]]], body_start: int,
                         block: bytes | None) -> None:
@@ -639,6 +607,7 @@ class Message:
         budget = self._budget
         fields: list[tuple[bytes, list[bytes]]] = []  # (first line, continuation lines)
         body_start = end
+        skipped = False
         while pos < end:
             nl = raw.find(b"\n", pos, end)
             line_end = end if nl < 0 else nl + 1
@@ -651,6 +620,7 @@ class Message:
                            "the rest of it was skipped", [f"entity {len(self.entities)}"])
                 blank = re.compile(rb"\r?\n\r?\n").search(raw, pos, end)
                 body_start = blank.end() if blank else end
+                skipped = True
                 break
             if len(line) > self.limits.max_line_bytes:
                 budget.hit("line_bytes", f"a header line is longer than {self.limits.max_line_bytes} bytes",
@@ -681,7 +651,8 @@ class Message:
             pos = line_end
         else:
             body_start = end
-        self._finish_headers(ent, fields, body_start, None)
+        # The section read whole is small enough to scan once for NUL / 8-bit bytes on its fields' behalf.
+        self._finish_headers(ent, fields, body_start, None if skipped else raw[ent.start:body_start])
 
     def _split_multipart(self, ent: Entity) -> list[Entity]:
         boundary = ent.params.get("boundary", "")
