@@ -178,6 +178,9 @@ def _zone(sign: str, tzh: str, tzm: str) -> timezone | None:
     return timezone(timedelta(seconds=-offset if sign == "-" else offset))
 
 
+_FIRST_CLAUSE_SLOT = {"from": "helo", "by": "by", "with": "with_", "id": "id", "for": "for_"}
+
+
 def parse_hop(value: str, index: int = 0) -> Hop:
     hop = Hop(index=index, raw=value[:2000])
     clauses, comments, date = _split(value)
@@ -187,23 +190,10 @@ def parse_hop(value: str, index: int = 0) -> Hop:
         return [comments[int(m)] for m in _MARKER.findall(text) if int(m) < len(comments)]
 
     for key, text in clauses:
-        if key == "from":
-            if hop.helo is not None:
-                continue
-        elif key == "by":
-            if hop.by is not None:
-                continue
-        elif key == "with":
-            if hop.with_ is not None:
-                continue
-        elif key == "id":
-            if hop.id is not None:
-                continue
-        elif key == "for":
-            if hop.for_ is not None:
-                continue
-        else:
-            continue  # words before any keyword, and `via`, name nothing we keep
+        # The first clause of each kind wins; words before any keyword, and `via`, name nothing we keep.
+        slot = _FIRST_CLAUSE_SLOT.get(key)
+        if slot is None or getattr(hop, slot) is not None:
+            continue
         plain = _MARKER.sub(" ", text).split() if "\x00" in text else text.split()
         first = plain[0] if plain else None
         if key == "from":
