@@ -134,38 +134,33 @@ def _image_mime(data: bytes) -> str:
     return "image/tiff"
 
 
+# Leading bytes of each family, checked in this order (the first match wins).
+_MAGIC: tuple[tuple[tuple[bytes, ...], str], ...] = (
+    ((b"MZ",), "pe"),
+    ((b"\x7fELF",), "elf"),
+    ((b"\xfe\xed\xfa\xce", b"\xce\xfa\xed\xfe", b"\xfe\xed\xfa\xcf", b"\xcf\xfa\xed\xfe"), "macho"),
+    ((b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08"), "zip"),  # or ooxml, decided by its first entries
+    ((b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",), "ole"),
+    ((b"Rar!\x1a\x07",), "rar"),
+    ((b"7z\xbc\xaf\x27\x1c",), "7z"),
+    ((b"\x1f\x8b",), "gzip"),
+    ((b"BZh",), "bzip2"),
+    ((b"\xfd7zXZ\x00",), "xz"),
+    ((b"MSCF",), "cab"),
+    ((b"L\x00\x00\x00\x01\x14\x02\x00",), "lnk"),
+    ((b"{\\rt",), "rtf"),
+    ((b"\xe4\x52\x5c\x7b\x8c\xd8\xa7\x4d\xae\xb1\x53\x78\xd0\x29\x96\xd3",), "onenote"),
+    ((b"conectix", b"vhdxfile"), "vhd"),
+)
+
+
 def _family(data: bytes) -> str:
     head = data[:16]
-    if head.startswith(b"MZ"):
-        return "pe"
-    if head.startswith(b"\x7fELF"):
-        return "elf"
-    if head[:4] in (b"\xfe\xed\xfa\xce", b"\xce\xfa\xed\xfe", b"\xfe\xed\xfa\xcf", b"\xcf\xfa\xed\xfe"):
-        return "macho"
-    if head.startswith((b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")):
-        return "ooxml" if _looks_ooxml(data) else "zip"
-    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        return "ole"
-    if head.startswith(b"Rar!\x1a\x07"):
-        return "rar"
-    if head.startswith(b"7z\xbc\xaf\x27\x1c"):
-        return "7z"
-    if head.startswith(b"\x1f\x8b"):
-        return "gzip"
-    if head.startswith(b"BZh"):
-        return "bzip2"
-    if head.startswith(b"\xfd7zXZ\x00"):
-        return "xz"
-    if head.startswith(b"MSCF"):
-        return "cab"
-    if head.startswith(b"L\x00\x00\x00\x01\x14\x02\x00"):
-        return "lnk"
-    if head.startswith(b"{\\rt"):
-        return "rtf"
-    if head.startswith(b"\xe4\x52\x5c\x7b\x8c\xd8\xa7\x4d\xae\xb1\x53\x78\xd0\x29\x96\xd3"):
-        return "onenote"
-    if head.startswith((b"conectix", b"vhdxfile")):
-        return "vhd"
+    for prefixes, family in _MAGIC:
+        if head.startswith(prefixes):
+            if family == "zip" and _looks_ooxml(data):
+                return "ooxml"
+            return family
     if head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF87a", b"GIF89a")) or (
             head.startswith(b"RIFF") and data[8:12] == b"WEBP") or head.startswith((b"II*\x00", b"MM\x00*")) or (
             head.startswith(b"BM") and len(data) > 26 and data[14:15] in (b"\x0c", b"(", b"@", b"l", b"|")):
