@@ -14,6 +14,7 @@ from __future__ import annotations
 import binascii
 import codecs
 import re
+import weakref
 from dataclasses import dataclass, field
 
 from mailwarden.lazy import cached
@@ -357,12 +358,21 @@ class Entity:
     """One MIME entity (the message itself, a part, or an attached message)."""
 
     def __init__(self, msg: Message, start: int, end: int, depth: int, parent: Entity | None) -> None:
-        self._msg = msg
-        self.start, self.end, self.depth, self.parent = start, end, depth, parent
+        # The message's bytes and budget, not the message: an entity that pointed back at its
+        # message (or strongly at its parent, which lists it as a child) would make every parsed
+        # message a reference cycle, left for the garbage collector instead of freed at once.
+        self._raw, self._budget = msg.raw, msg._budget
+        self._parent = None if parent is None else weakref.ref(parent)
+        self.start, self.end, self.depth = start, end, depth
         self.headers: list[Header] = []
         self.body_start = end
         self.children: list[Entity] = []
         self.index = 0  # position in document order
+
+    @property
+    def parent(self) -> Entity | None:
+        """The enclosing entity (entities live as long as their message, which holds them all)."""
+        return None if self._parent is None else self._parent()
 
     # -- headers
     @cached
@@ -393,7 +403,7 @@ class Entity:
             return ("message/rfc822" if parent_ct == "multipart/digest" else "text/plain"), {}
         main, params = _parse_params(ct)
         if "/" not in main:
-            self._msg._budget.defect("MIME_BAD_CONTENT_TYPE", "Content-Type is not type/subtype", [_clip(ct)])
+            self._budget.defect("MIME_BAD_CONTENT_TYPE", "Content-Type is not type/subtype", [_clip(ct)])
             main = "text/plain" if not main or "text" in main else "application/octet-stream"
         return main, params
 
@@ -421,7 +431,7 @@ class Entity:
     @property
     def filename(self) -> str | None:
         name = self.disposition[1].get("filename") or self.params.get("name")
-        return decode_encoded_words(name.encode("utf-8", "surrogateescape"), self._msg._budget) if name else None
+        return decode_encoded_words(name.encode("utf-8", "surrogateescape"), self._budget) if name else None
 
     @property
     def transfer_encoding(self) -> str:
@@ -438,12 +448,12 @@ class Entity:
     # -- body
     @property
     def raw_body(self) -> bytes:
-        return self._msg.raw[self.body_start:self.end]
+        return self._raw[self.body_start:self.end]
 
     @cached
     def payload(self) -> bytes:
         """The decoded body bytes, within the message's decoded-bytes budget."""
-        budget = self._msg._budget
+        budget = self._budget
         room = budget.limits.max_decoded_bytes - budget.decoded_bytes
         raw = self.raw_body
         if room <= 0:
@@ -468,7 +478,7 @@ class Entity:
         """The body as text (for text/* parts), charset errors replaced, not raised."""
         text, ok = decode_bytes(self.payload, self.charset)
         if not ok:
-            self._msg._budget.defect("MIME_BAD_CHARSET", f"unknown or unusable charset {self.charset!r}",
+            self._budget.defect("MIME_BAD_CHARSET", f"unknown or unusable charset {self.charset!r}",
                                      [_clip(str(self.charset))])
         return text
 
