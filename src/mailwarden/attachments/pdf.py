@@ -56,6 +56,9 @@ def inspect_pdf(data: bytes, where: str, budget: AttachmentBudget) -> Inspection
     try:
         from pypdf import PdfReader
 
+        from mailwarden.attachments.pdf_cmap import install as install_cmap_shortcut
+
+        install_cmap_shortcut()
         reader = PdfReader(io.BytesIO(data[: lim.max_inspect_bytes]), strict=False)
         if reader.is_encrypted:
             try:
