@@ -55,6 +55,24 @@ def test_envelope_from_headers():
     assert r.json()["envelope"]["rcpt"] == ["a@example.org", "b@example.org"]
 
 
+def test_smtp_auth_login_feeds_the_submission_check():
+    """`auth_user` (query) or X-Envelope-Auth-User: an account writing a From it does not own is flagged."""
+    c = client()
+
+    def symbols(**kw) -> set[str]:
+        r = c.post("/v1/scan", content=MSG, **kw)
+        assert r.status_code == 200, r.text
+        assert "auth_user" not in r.json()["envelope"]
+        return {f["symbol"] for f in r.json()["findings"]}
+
+    assert "SUBMISSION_FROM_NOT_OWNED" in symbols(headers=AUTH, params={"auth_user": "mallory@other.test"})
+    assert "SUBMISSION_FROM_NOT_OWNED" in symbols(headers={**AUTH, "X-Envelope-Auth-User": "mallory@other.test"})
+    assert "SUBMISSION_FROM_NOT_OWNED" not in symbols(headers=AUTH, params={"auth_user": "orders@example-shop.test"})
+    assert "SUBMISSION_FROM_NOT_OWNED" not in symbols(headers=AUTH)
+    bad = c.post("/v1/scan", content=MSG, headers={**AUTH, "X-Envelope-Auth-User": "a\x01b"})
+    assert bad.status_code == 400 and "auth_user" in bad.text
+
+
 @pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer wrong-token-wrong-token"},
                                      {"Authorization": f"Basic {TOKEN}"}])
 def test_token_required(headers):

@@ -396,3 +396,39 @@ def test_large_bodies_get_their_banner_on_the_scan_pool(monkeypatch):
     assert res.new_body is not None and res.new_body.startswith(b"-" * 72 + b"\r\n[mailwarden] Caution")
     assert res.new_body.endswith(b"Pay the invoice today.\r\n" * 50)
     assert len(on_pool) == 1
+
+
+def test_smtp_auth_login_reaches_the_engine_and_its_submission_check():
+    """{auth_authen} (set by the MTA only after SMTP AUTH succeeded) is the account; an account that
+    writes a From it does not own is flagged, with nothing about the login written in the message."""
+    from mailwarden.engine import Engine
+
+    class Real:
+        def __init__(self) -> None:
+            self.engine = Engine()
+            self.config = self.engine.config
+            self.verdicts = []
+
+        def scan(self, raw, envelope=None, file=None):
+            v = self.engine.scan(raw, envelope, file)
+            self.verdicts.append((envelope, v))
+            return v
+
+    engine = Real()
+    spoof = make_message({"From": "Payroll <payroll@bank.example>", "To": "a@example.org", "Subject": "hi",
+                          "Message-ID": "<2@example.net>"}, "See you.\n")
+    own = spoof.replace(b"payroll@bank.example", b"alice@corp.example")
+
+    async def go(host, port, engine):
+        for raw, login in ((spoof, "alice@corp.example"), (own, "alice@corp.example"), (spoof, None)):
+            macros = {p.SMFIC_MAIL: {"{auth_authen}": login}} if login else {}
+            async with FakeMTA(host, port) as mta:
+                await mta.send_message(raw, ip="198.51.100.20", helo="laptop", mail_from="alice@corp.example",
+                                       rcpts=("a@example.org",), macros=macros)
+    run(_with_milter(settings(), go, engine))
+    (env1, v1), (env2, v2), (env3, v3) = engine.verdicts[-3:]
+    assert env1.auth_user == "alice@corp.example" and env3.auth_user is None
+    assert "SUBMISSION_FROM_NOT_OWNED" in {f.symbol for f in v1.findings}
+    assert "SUBMISSION_FROM_NOT_OWNED" not in {f.symbol for f in v2.findings}
+    assert "SUBMISSION_FROM_NOT_OWNED" not in {f.symbol for f in v3.findings}
+    assert "auth_user" not in v1.envelope  # the verdict's envelope object stays as CONTRACT.md defines it

@@ -20,6 +20,9 @@ class Envelope:
     mail_from: str | None = None  # "" is the null reverse-path (bounces)
     rcpt: list[str] = field(default_factory=list)
     derived: bool = False
+    # The SMTP AUTH identity the MTA verified (a milter's {auth_authen}), when the client logged in.
+    # It drives the submission checks; the verdict's envelope object (CONTRACT) does not carry it.
+    auth_user: str | None = None
 
     def to_dict(self) -> dict:
         return {"ip": self.ip, "helo": self.helo, "mail_from": self.mail_from, "rcpt": list(self.rcpt),

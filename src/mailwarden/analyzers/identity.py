@@ -85,8 +85,12 @@ class IdentityAnalyzer(Analyzer):
         aligned = {_org(d) for d in getattr(auth, "aligned_domains", set()) or set()}
         return _org(domain) in aligned
 
-    def _submission_account(self, msg: Message) -> str | None:
-        """The authenticated submission identity our own MTA recorded, if any."""
+    def _submission_account(self, msg: Message, ctx: ScanContext) -> str | None:
+        """The authenticated submission identity: what the MTA handing us the message verified (the
+        milter's {auth_authen}), else what our own MTA recorded in the message, if anything."""
+        env = ctx.envelope
+        if env is not None and env.auth_user:
+            return env.auth_user
         seen_received = 0
         for h in msg.headers:
             if h.key == "received":
@@ -245,7 +249,7 @@ class IdentityAnalyzer(Analyzer):
                           f"envelope sender {mf}.", [f"HELO {env.helo}", f"MAIL FROM:<{mf}>"])
 
         # 7. authenticated submission with a From the account does not own
-        account = self._submission_account(msg)
+        account = self._submission_account(msg, ctx)
         facts["submission_account"] = account
         if account and mb is not None and domain:
             acct_dom = _addr_domain(account)

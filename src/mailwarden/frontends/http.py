@@ -1,9 +1,10 @@
 """The HTTP API (FastAPI): `POST /v1/scan`, `GET /v1/symbols`, `/healthz`, `/metrics`.
 
 `POST /v1/scan` takes the raw RFC 5322 message as the request body and the SMTP envelope
-as query parameters (`ip`, `helo`, `mail_from`, `rcpt` repeated) or headers
-(`X-Envelope-IP`, `X-Envelope-HELO`, `X-Envelope-From`, `X-Envelope-Rcpt`, comma-separated);
-query parameters win. It answers with one Verdict object as docs/CONTRACT.md defines it.
+as query parameters (`ip`, `helo`, `mail_from`, `rcpt` repeated, `auth_user`) or headers
+(`X-Envelope-IP`, `X-Envelope-HELO`, `X-Envelope-From`, `X-Envelope-Rcpt` comma-separated,
+`X-Envelope-Auth-User`); query parameters win. `auth_user` is the SMTP AUTH login the caller's
+MTA verified; it feeds the submission checks and is not echoed in the verdict. It answers with one Verdict object as docs/CONTRACT.md defines it.
 
 Authentication: `Authorization: Bearer <[api] token>` on everything but `/healthz`. The
 request body is capped at `[api] max_body_bytes` (413 beyond). Scans run in a `ScanPool`,
@@ -251,10 +252,14 @@ def create_app(pool: ScanPool, settings: ApiSettings, *, symbols: list[dict] | N
                                                max_length=512, pattern=NO_CONTROLS)] = None,
         rcpt: Annotated[list[Annotated[str, StringConstraints(max_length=512, pattern=NO_CONTROLS)]] | None,
                         Query(description="SMTP RCPT TO, repeatable.", max_length=100)] = None,
+        auth_user: Annotated[str | None, Query(description="The SMTP AUTH login your MTA verified for this "
+                                               "message (submission checks); not echoed in the verdict.",
+                                               max_length=512, pattern=NO_CONTROLS)] = None,
         x_envelope_ip: Annotated[str | None, Header(include_in_schema=False)] = None,
         x_envelope_helo: Annotated[str | None, Header(include_in_schema=False)] = None,
         x_envelope_from: Annotated[str | None, Header(include_in_schema=False)] = None,
         x_envelope_rcpt: Annotated[str | None, Header(include_in_schema=False)] = None,
+        x_envelope_auth_user: Annotated[str | None, Header(include_in_schema=False)] = None,
     ) -> dict:
         """Scan one raw message; the answer is one Verdict (docs/CONTRACT.md)."""
         declared = request.headers.get("content-length")
@@ -272,7 +277,8 @@ def create_app(pool: ScanPool, settings: ApiSettings, *, symbols: list[dict] | N
             raise HTTPException(400, "empty body: send the raw message as the request body")
         envelope = _envelope(ip if ip is not None else x_envelope_ip, helo if helo is not None else x_envelope_helo,
                              mail_from if mail_from is not None else x_envelope_from,
-                             rcpt if rcpt else _split(x_envelope_rcpt), metrics)
+                             rcpt if rcpt else _split(x_envelope_rcpt), metrics,
+                             auth_user if auth_user is not None else x_envelope_auth_user)
         metrics.in_flight += 1
         t0 = time.monotonic()
         try:
@@ -299,15 +305,16 @@ def _clean(value: str | None, what: str, metrics: Metrics) -> str | None:
 
 
 def _envelope(ip: str | None, helo: str | None, mail_from: str | None, rcpt: list[str],
-              metrics: Metrics) -> Envelope | None:
-    if ip is None and helo is None and mail_from is None and not rcpt:
+              metrics: Metrics, auth_user: str | None = None) -> Envelope | None:
+    if ip is None and helo is None and mail_from is None and not rcpt and not auth_user:
         return None
     if ip is not None and valid_ip(ip) is None:
         metrics.rejected(400)
         raise HTTPException(400, f"ip {ip[:64]!r} is not an IP address")
     rcpts = [_clean(r, "rcpt", metrics) or "" for r in rcpt]
     return Envelope(ip=valid_ip(ip), helo=_clean(helo, "helo", metrics), mail_from=_clean(mail_from, "mail_from",
-                                                                                          metrics), rcpt=rcpts)
+                                                                                          metrics), rcpt=rcpts,
+                    auth_user=(_clean(auth_user, "auth_user", metrics) or "").strip() or None)
 
 
 def _symbol_rows(engine: Any) -> list[dict]:

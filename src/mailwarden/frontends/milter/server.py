@@ -205,7 +205,7 @@ class Session:
     def envelope(self) -> Envelope:
         """The SMTP envelope for the engine: from the protocol steps (connect, HELO, MAIL, RCPT), and where a
         step was not sent or carried nothing usable, from the MTA's macros ({client_addr}, `_`, `s`,
-        {mail_addr}, {rcpt_addr}). Nothing here is taken from the message itself; the engine derives what
+        {mail_addr}, {rcpt_addr}); the SMTP AUTH login from {auth_authen}. Nothing here is taken from the message itself; the engine derives what
         is still missing from the receiving hop and marks the envelope derived."""
         m = self.macros
         ip = self.ip or _ip(m.get("client_addr")) or _ip(_bracketed(m.get("_")))
@@ -216,7 +216,8 @@ class Session:
         rcpt = list(self.msg.rcpts)
         if not rcpt and m.get("rcpt_addr"):
             rcpt = [_address(m["rcpt_addr"].encode("utf-8", "surrogateescape"))]
-        return Envelope(ip=ip, helo=helo, mail_from=mail_from, rcpt=rcpt)
+        auth_user = (m.get("auth_authen") or "").strip() or None  # set by the MTA only after SMTP AUTH succeeded
+        return Envelope(ip=ip, helo=helo, mail_from=mail_from, rcpt=rcpt, auth_user=auth_user)
 
     async def _replies(self, settings: MilterSettings, verdict: Verdict, queue_id: str | None) -> bytes:
         """The milter replies for a verdict. The banner rewrite splices bytes by offset (well under a
