@@ -34,9 +34,11 @@ def dovecot_available() -> str | None:
 
 
 class Dovecot:
-    def __init__(self, base: Path, port: int | None = None) -> None:
+    def __init__(self, base: Path, port: int | None = None, auth_socket: Path | None = None) -> None:
+        """`auth_socket`: also serve Dovecot's SASL authentication there (for Postfix's smtpd)."""
         self.base = Path(base)
         self.port = port or free_port()
+        self.auth_socket = auth_socket
         self.proc: subprocess.Popen | None = None
         self.log = self.base / "dovecot.log"
 
@@ -50,7 +52,14 @@ class Dovecot:
         users = self.base / "users"
         users.write_text(f"{USER}:{{PLAIN}}{PASSWORD}:{nobody.pw_uid}:{nobody.pw_gid}::{self.base / 'mail' / USER}::\n")
         conf = self.base / "dovecot.conf"
-        conf.write_text(f"""\
+        auth_service = "" if self.auth_socket is None else f"""\
+service auth {{
+  unix_listener {self.auth_socket} {{
+    mode = 0666
+  }}
+}}
+"""
+        conf.write_text(auth_service + f"""\
 base_dir = {self.base / 'run'}
 state_dir = {self.base / 'state'}
 log_path = {self.log}
