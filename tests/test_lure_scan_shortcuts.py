@@ -191,3 +191,41 @@ def test_cached_results_are_fresh_lists() -> None:
         assert first
         first.clear()  # a caller changing its list must not change the next caller's answer
         assert scan(text)
+
+
+# -- brand names -----------------------------------------------------------------------------------
+
+BRAND_PIECES = ["PayPal", "paypal", "PAYPAL", "Itaú", "ITAÚ", "itau", "Aldi Süd", "ALDI SÜD", "Apple ID", "apple id",
+                "Amazon Web Services", "amazon", "Microsoft", "MİCROSOFT", "mıcrosoft", "ſtripe", "Stripe", "\u212araken",
+                "Kraken", " ", "-", "_", "x", "é", "1", ".", "\n", "Orange", "ORANGE", "İ", "ı", "ſ"]
+
+
+def plain_brand_mentions(text: str) -> list[str]:
+    """BrandIndex._match_brand as it was: the case-insensitive names on the original text."""
+    from mailwarden.brands import default_index
+
+    idx = default_index()
+    text = unicodedata.normalize("NFKC", text)
+    found: list[str] = []
+    for rx in (idx._name_re_ci, idx._name_re_cs):
+        for m in rx.finditer(text[:20000]):
+            key = idx._name_owner.get(m.group(1).lower())
+            if key and key not in found:
+                found.append(key)
+    if not text.isascii():
+        from mailwarden.brands import _MENTION_WORD, _NON_WORD, skeleton
+
+        for word in _MENTION_WORD.findall(text[:2000]):
+            hit = idx._tokens.get(skeleton(_NON_WORD.sub("", word)))
+            if hit and hit[0] != "own" and hit[0] not in found:
+                found.append(hit[0])
+    return found
+
+
+def test_brand_names_on_lower_cased_text_match_the_case_insensitive_scan() -> None:
+    from mailwarden.brands import default_index
+
+    idx = default_index()
+    assert idx._name_re_lower is not None
+    for text in random_texts(BRAND_PIECES, 8000, seed=53, max_len=8):
+        assert idx._match_brand(text) == plain_brand_mentions(text), repr(text)

@@ -30,6 +30,7 @@ from rapidfuzz import process as rf_process
 from rapidfuzz.distance import DamerauLevenshtein
 
 from mailwarden.psl import registrable_domain  # noqa: F401 - part of this module's interface
+from mailwarden.textcase import lowered
 
 # Free mail providers: an address there belongs to a person, never to the provider's brand.
 FREEMAIL = frozenset("""gmail.com googlemail.com yahoo.com yahoo.co.uk yahoo.fr yahoo.de yahoo.es yahoo.it
@@ -197,6 +198,11 @@ class BrandIndex:
         self._token_automaton.make_automaton()
         self._multi_label_domains = {d: k for d, k in self._domain_owner.items() if "." in d}
         self._name_re_ci, self._name_re_cs, self._name_owner = self._compile_names()
+        # the case-insensitive names, matched case-sensitively on lower-cased text (mailwarden.textcase);
+        # re.escape() writes no backslash-letter escape that lower-casing could turn into another
+        ci = self._name_re_ci
+        self._name_re_lower = re.compile(ci.pattern.lower()) \
+            if ci is not None and not re.search(r"\\[A-Za-z]", ci.pattern.replace(r"\w", "")) else None
         # Answers per domain: a pure function of the domain for this index, asked by several
         # analyzers for the same few domains per message (and the same domains across messages).
         # Pure functions of a domain or a short text for this index, asked several times per message
@@ -269,10 +275,13 @@ class BrandIndex:
     def _match_brand(self, text: str) -> list[str]:
         text = unicodedata.normalize("NFKC", text)
         found: list[str] = []
-        for rx in (self._name_re_ci, self._name_re_cs):
+        head = text[:20000]
+        low = lowered(head) if self._name_re_lower is not None else None
+        for rx, scan in ((self._name_re_ci, head) if low is None else (self._name_re_lower, low),
+                         (self._name_re_cs, head)):
             if rx is None:
                 continue
-            for m in rx.finditer(text[:20000]):
+            for m in rx.finditer(scan):
                 key = self._name_owner.get(m.group(1).lower())
                 if key and key not in found:
                     found.append(key)

@@ -32,6 +32,8 @@ from operator import itemgetter
 
 import ahocorasick
 
+from mailwarden.textcase import lowered
+
 __all__ = ["CATEGORIES", "CONFUSABLE_LETTERS", "LANGUAGES", "LureHit", "find_money", "match_lures", "normalize", "vocabulary"]
 
 CATEGORIES = ("callback", "credential", "fake_2fa", "message_bait", "account_anomaly", "invoice_payment",
@@ -171,11 +173,8 @@ _MONEY = re.compile(
 
 _CURRENCY = re.compile(rf"[$€£¥]|\b(?:{_CUR_POST[3:-1]})\b", re.IGNORECASE)
 
-# The same search on lower-cased text, case-sensitive, which the regex engine runs much faster.
-# Lower-casing keeps offsets and agrees with case-insensitive matching except for three characters:
-# dotted capital I lower-cases to two characters; dotless i and long s match "i" and "s"
-# case-insensitively but lower-case to themselves. Texts holding one take the case-insensitive path.
-_LOWER_MISMATCH = ("\u0130", "\u0131", "\u017f")
+# The same search on lower-cased text, case-sensitive, which the regex engine runs much faster
+# (exact where mailwarden.textcase.lowered() says so; other texts take the case-insensitive path).
 assert not re.search(r"\\[A-Z]", _MONEY.pattern), "lower-casing the pattern must not flip an escape"
 _MONEY_LOWER = re.compile(_MONEY.pattern.lower())
 # `_CURRENCY`, with each alternative led by a literal so the engine can skip to the few characters
@@ -201,8 +200,9 @@ def find_money(text: str) -> list[str]:
 
 @lru_cache(maxsize=64)  # pure, and the same subject or sender name is scanned by several analyzers
 def _find_money(text: str) -> tuple[str, ...]:
-    if text.isascii() or not any(c in text for c in _LOWER_MISMATCH):
-        scan = text.lower()
+    low = lowered(text)
+    if low is not None:
+        scan = low
         if not _MONEY_HINT.search(scan):
             return ()
         currency, money = _CURRENCY_LOWER, _MONEY_LOWER

@@ -25,6 +25,7 @@ from mailwarden.lures import CATEGORIES, match_lures
 from mailwarden.lures import find_money as _lures_money
 from mailwarden.phones import find_phone_numbers
 from mailwarden.psl import registrable_domain  # noqa: F401 - used by platforms and the analyzer
+from mailwarden.textcase import lowered
 
 MAX_FIELD_CHARS = 20_000  # lures sit near the top; a longer field is judged on its beginning
 
@@ -100,18 +101,8 @@ def _combined_rx_lower() -> re.Pattern[str]:
     return re.compile(_combined_source())
 
 
-# Lower-casing keeps offsets and agrees with the regex engine's case-insensitive matching (for
-# lower-case patterns without backslash-capital escapes) except for three characters: dotted
-# capital I lower-cases to two characters; dotless i and long s match "i" and "s" case-insensitively
-# but lower-case to themselves. Case-sensitive matching of lower-cased text is several times faster.
-_LOWER_MISMATCH = ("\u0130", "\u0131", "\u017f")
-
-
-def _lowered(text: str) -> str | None:
-    """`text` lower-cased when that is safe for the shortcut above, else None."""
-    if text.isascii() or not any(c in text for c in _LOWER_MISMATCH):
-        return text.lower()
-    return None
+# Case-sensitive matching of lower-cased text is several times faster (see mailwarden.textcase).
+_lowered = lowered
 
 
 def _fold(phrase: str) -> str:
