@@ -17,13 +17,20 @@ from mailwarden.config import Config
 from mailwarden.context import ScanContext
 from mailwarden.envelope import Envelope, derive_envelope
 from mailwarden.findings import Finding
-from mailwarden.message import Message
+from mailwarden.message import Message, lookup_charset
 from mailwarden.policy import Policy, load_policy
 from mailwarden.summary import summarise
 from mailwarden.symbols import Symbol, builtin_catalogue
 from mailwarden.verdict import ScoredFinding, Verdict
 
 log = logging.getLogger(__name__)
+
+
+# Charsets common in mail beyond UTF-8 (warm_up imports their codecs)
+_COMMON_CHARSETS = ("us-ascii", "iso-8859-1", "iso-8859-2", "iso-8859-5", "iso-8859-6", "iso-8859-7", "iso-8859-9",
+                    "iso-8859-15", "windows-1250", "windows-1251", "windows-1252", "windows-1254", "windows-1256",
+                    "koi8-r", "gb2312", "gbk", "gb18030", "big5", "shift_jis", "euc-jp", "iso-2022-jp", "euc-kr",
+                    "utf-7", "utf-16")
 
 
 class Engine:
@@ -79,6 +86,20 @@ class Engine:
 
     def analyzer(self, name: str) -> Analyzer | None:
         return next((a for a in self.analyzers if a.name == name), None)
+
+    def warm_up(self) -> None:
+        """Load now what the first messages would otherwise load (Analyzer.warm_up): for the
+        long-running front ends, so the first PDF after a start does not wait for imports."""
+        for charset in _COMMON_CHARSETS:  # each codec module is imported by its first message
+            lookup_charset(charset)
+        for analyzer in self.analyzers:
+            warm = getattr(analyzer, "warm_up", None)  # plugins need not subclass Analyzer
+            if warm is None:
+                continue
+            try:
+                warm()
+            except Exception:  # noqa: BLE001 - a failed warm-up only means a slower first message
+                log.exception("analyzer %s failed to warm up", analyzer.name)
 
     def scan(self, raw: bytes, envelope: Envelope | None = None, file: str | None = None) -> Verdict:
         t0 = time.monotonic()

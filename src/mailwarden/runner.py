@@ -29,9 +29,11 @@ _WORKER_ENGINE = None
 _WORKER_ENVELOPE = None
 
 
-def _init_worker(opts: EngineOptions) -> None:
+def _init_worker(opts: EngineOptions, warm: bool = False) -> None:
     global _WORKER_ENGINE, _WORKER_ENVELOPE
     _WORKER_ENGINE = build_engine(opts)
+    if warm:
+        _WORKER_ENGINE.warm_up()
     _WORKER_ENVELOPE = opts.envelope()
 
 
@@ -52,14 +54,15 @@ def _usage() -> tuple[float, float]:
 class Runner:
     """Owns the engine (or the worker pool) for one command invocation."""
 
-    def __init__(self, opts: EngineOptions, jobs: int = 1) -> None:
+    def __init__(self, opts: EngineOptions, jobs: int = 1, warm: bool = False) -> None:
+        """warm: load the libraries the first messages would load (Engine.warm_up) before timing starts."""
         self.opts, self.jobs = opts, max(1, jobs)
         self._pool = None
         if self.jobs == 1:
-            _init_worker(opts)
+            _init_worker(opts, warm)
         else:
             ctx = mp.get_context("fork") if hasattr(mp, "get_context") else mp
-            self._pool = ctx.Pool(self.jobs, initializer=_init_worker, initargs=(opts,))
+            self._pool = ctx.Pool(self.jobs, initializer=_init_worker, initargs=(opts, warm))
 
     def run(self, items: Iterable[InputItem]) -> Iterator[Result]:
         def feed() -> Iterator[tuple[str, bytes]]:

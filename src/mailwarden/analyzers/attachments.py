@@ -100,6 +100,13 @@ _QR_LURES = {"credential", "fake_2fa", "account_anomaly", "invoice_payment", "th
 _SCAN_HINT = re.compile(r"(?i)\b(scan|qr|camera|escanea|escaneie|scannen|scannez)\b")
 
 
+_INSPECTION_MODULES = (
+    "mailwarden.attachments.inspect", "mailwarden.attachments.pdf", "mailwarden.attachments.qr",
+    "mailwarden.attachments.archives", "mailwarden.attachments.markup", "mailwarden.attachments.filetype",
+    "mailwarden.attachments.office", "pypdf", "pypdf.filters", "pypdf.generic._image_xobject", "olefile",
+    "oletools.olevba", "PIL.Image", "zxingcpp", "magic", "tarfile", "zipfile")
+
+
 class AttachmentsAnalyzer(Analyzer):
     name = "attachments"
 
@@ -107,6 +114,29 @@ class AttachmentsAnalyzer(Analyzer):
         self.limits = AttachmentLimits()
         # pypdf logs a warning per oddity of a malformed PDF; hostile PDFs are our normal input.
         logging.getLogger("pypdf").setLevel(logging.ERROR)
+
+    def warm_up(self) -> None:
+        # The attachment inspectors and their libraries load on first use (together most of a second:
+        # pypdf, oletools and Pillow's image plugins most), so a scan without attachments never pays.
+        import importlib
+
+        for module in _INSPECTION_MODULES:
+            try:
+                importlib.import_module(module)
+            except ImportError:  # an optional one missing: the inspector reports it when needed
+                continue
+        try:
+            from PIL import Image
+
+            Image.init()  # the image format plugins, otherwise loaded by the first image of each format
+        except ImportError:
+            pass
+        import codecs
+
+        codecs.lookup("cp437")  # the codec of zip member names without the UTF-8 flag
+        from mailwarden.attachments.pdf_cmap import install
+
+        install()
 
     def analyze(self, msg: Message, ctx: ScanContext) -> Iterator[Finding]:
         atts = msg.attachments

@@ -2,7 +2,8 @@
 
 A plugin is any class with a `name`, an `analyze(msg, ctx)` generator of
 Findings, optionally `requires` (names of analyzers whose facts it reads),
-`symbols()` (extra catalogue entries) and `setup(engine)` (load data once).
+`symbols()` (extra catalogue entries), `setup(engine)` (load data once) and `warm_up()`
+(load what the first message would otherwise load; long-running front ends call it).
 Third-party packages register it under the `mailwarden.analyzers` entry point.
 """
 
@@ -26,6 +27,12 @@ class Analyzer:
 
     def setup(self, engine: Engine) -> None:
         """Load data once per engine (profiles, lists, models)."""
+
+    def warm_up(self) -> None:
+        """Load now what the first message would otherwise load (libraries imported on first use).
+
+        `Engine.warm_up()` calls it for the long-running front ends and the benchmark, so the
+        first PDF after a start does not wait for pypdf to import; a one-off `scan` skips it."""
 
     def symbols(self) -> dict[str, Symbol]:
         """Symbols this analyzer adds beyond the bundled catalogue (for plugins)."""

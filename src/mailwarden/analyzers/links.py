@@ -192,6 +192,12 @@ class LinksAnalyzer(Analyzer):
     name = "links"
     requires = ("attachments",)
 
+    def warm_up(self) -> None:
+        # IDNA's UTS #46 mapping table is imported by the first internationalised host name
+        import idna
+
+        idna.encode("b\u00fccher.example", uts46=True)
+
     def __init__(self) -> None:
         self.blocklist = Blocklist()
         self.dnsbl_zones: list[str] = []

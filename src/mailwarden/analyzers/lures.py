@@ -105,6 +105,16 @@ class LuresAnalyzer(Analyzer):
     def setup(self, engine: object) -> None:
         match_lures("warm up")  # build the automaton once, not on the first message
 
+    def warm_up(self) -> None:
+        # phonenumbers loads each region's metadata and compiles its patterns the first time a
+        # number of that region is checked (about 0.35 s for all of them, paid once here)
+        import phonenumbers
+
+        for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+            example = phonenumbers.example_number(region)
+            if example is not None:
+                phonenumbers.is_valid_number(example)
+
     def analyze(self, msg: Message, ctx: ScanContext) -> Iterator[Finding]:
         texts = {"subject": msg.subject or "", "display_name": _display_text(msg, ctx),
                  "body": msg.visible_text or ""}

@@ -42,6 +42,14 @@ _WORKER_ENGINE: Engine | None = None
 def _init_worker(opts: EngineOptions) -> None:
     global _WORKER_ENGINE
     _WORKER_ENGINE = build_engine(opts)
+    _warm(_WORKER_ENGINE)
+
+
+def _warm(engine: Any) -> None:
+    """Engine.warm_up() when the engine has one (anything with a scan() may stand in for it)."""
+    warm = getattr(engine, "warm_up", None)
+    if warm is not None:
+        warm()
 
 
 def _worker_scan(raw: bytes, envelope: Envelope | None, file: str | None) -> Verdict:
@@ -64,6 +72,8 @@ class ScanPool:
         self.workers = workers
         self._options = options
         self.engine = engine if engine is not None else (build_engine(options) if workers == 0 else None)
+        if engine is None and self.engine is not None:
+            _warm(self.engine)
         cfg = getattr(self.engine, "config", None)
         if failure_action is None:
             failure_action = cfg.failure_action if cfg is not None else "tempfail"
