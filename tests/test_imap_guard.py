@@ -55,6 +55,15 @@ def guard_for(dovecot, state: Path, mailbox: str, engine=None, **extra) -> tuple
     return ImapGuard(ScanPool(engine, workers=0, timeout=5), settings), engine
 
 
+def mailbox_with(dovecot, mailbox: str, *subjects: str) -> IMAPClient:
+    """A logged-in client, after creating `mailbox` and appending one message per subject."""
+    c = imap(dovecot)
+    c.create_folder(mailbox)
+    for s in subjects:
+        add(c, mailbox, s)
+    return c
+
+
 def add(c: IMAPClient, mailbox: str, subject: str) -> None:
     c.append(mailbox, make_message({"From": "Svc <svc@example.net>", "To": "alice@example.org",
                                     "Subject": subject, "Message-ID": f"<{time.time_ns()}@example.net>"}))
@@ -71,10 +80,8 @@ def contents(c: IMAPClient, mailbox: str) -> dict[str, set[bytes]]:
 
 
 def test_keywords_quarantine_and_nothing_deleted(dovecot, tmp_path):
-    c = imap(dovecot)
-    c.create_folder("t1")
-    for s in ("clean one", "ACTION:tag two", "ACTION:quarantine three", "ACTION:reject four", "ACTION:crash five"):
-        add(c, "t1", s)
+    c = mailbox_with(dovecot, "t1", "clean one", "ACTION:tag two", "ACTION:quarantine three", "ACTION:reject four",
+                     "ACTION:crash five")
     guard, engine = guard_for(dovecot, tmp_path, "t1")
     guard.run_once()
     inbox, quarantine = contents(c, "t1"), contents(c, "t1-Quarantine")
@@ -103,10 +110,7 @@ class FlakyEngine(StubEngine):
 
 
 def test_a_failed_scan_leaves_the_message_for_the_next_round(dovecot, tmp_path):
-    c = imap(dovecot)
-    c.create_folder("t7")
-    for s in ("before", "ACTION:quarantine FLAKY one", "after"):
-        add(c, "t7", s)
+    c = mailbox_with(dovecot, "t7", "before", "ACTION:quarantine FLAKY one", "after")
     engine = FlakyEngine()
     guard, _ = guard_for(dovecot, tmp_path, "t7", engine=engine)
     guard.run_once()
@@ -130,10 +134,8 @@ def test_a_failed_scan_leaves_the_message_for_the_next_round(dovecot, tmp_path):
 
 @pytest.mark.parametrize("failure_action", ["accept", "tag"])
 def test_failure_action_accept_or_tag_marks_the_message_and_moves_on(dovecot, tmp_path, failure_action):
-    c = imap(dovecot)
     folder = f"t6{failure_action}"
-    c.create_folder(folder)
-    add(c, folder, "FLAKY one")
+    c = mailbox_with(dovecot, folder, "FLAKY one")
     engine = FlakyEngine()
     # the pool's own failure action stays tempfail: the guard's [imap] failure_action decides
     guard, _ = guard_for(dovecot, tmp_path, folder, engine=engine, failure_action=failure_action)
@@ -148,9 +150,7 @@ def test_failure_action_accept_or_tag_marks_the_message_and_moves_on(dovecot, tm
 
 
 def test_resumes_after_restart_and_after_uidvalidity_change(dovecot, tmp_path):
-    c = imap(dovecot)
-    c.create_folder("t2")
-    add(c, "t2", "first")
+    c = mailbox_with(dovecot, "t2", "first")
     guard, engine = guard_for(dovecot, tmp_path, "t2")
     guard.run_once()
     assert len(engine.seen) == 1
@@ -169,9 +169,7 @@ def test_resumes_after_restart_and_after_uidvalidity_change(dovecot, tmp_path):
 
 
 def test_start_new_skips_existing_messages(dovecot, tmp_path):
-    c = imap(dovecot)
-    c.create_folder("t3")
-    add(c, "t3", "old")
+    c = mailbox_with(dovecot, "t3", "old")
     guard, engine = guard_for(dovecot, tmp_path, "t3", start="new")
     guard.run_once()
     add(c, "t3", "ACTION:tag new")
@@ -182,9 +180,8 @@ def test_start_new_skips_existing_messages(dovecot, tmp_path):
 
 @pytest.mark.parametrize("mode", ["idle", "poll"])
 def test_new_mail_is_picked_up_and_stop_is_graceful(dovecot, tmp_path, mode):
-    c = imap(dovecot)
     folder = f"t4{mode}"
-    c.create_folder(folder)
+    c = mailbox_with(dovecot, folder)
     extra = {"use_idle": False, "poll_seconds": 0.2} if mode == "poll" else {}
     guard, engine = guard_for(dovecot, tmp_path, folder, **extra)
     thread = threading.Thread(target=guard.run, daemon=True)
@@ -225,9 +222,7 @@ def test_serve_imap_process_marks_new_mail_and_exits_on_sigterm(dovecot, tmp_pat
     import subprocess
     import sys
 
-    c = imap(dovecot)
-    c.create_folder("t5")
-    add(c, "t5", "waiting before start")
+    c = mailbox_with(dovecot, "t5", "waiting before start")
     src = Path(__file__).resolve().parent.parent / "src"
     cfg = tmp_path / "mailwarden.toml"
     cfg.write_text(f"""state_dir = "{tmp_path / 'state'}"

@@ -6,12 +6,10 @@ smtpd_milters. Under CI=true a missing Postfix fails these tests instead of skip
 
 from __future__ import annotations
 
-import asyncio
 import email.policy
 import shutil
 import smtplib
 import tempfile
-import threading
 import time
 from email import message_from_bytes
 from pathlib import Path
@@ -19,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from mailwarden.engine import Engine
-from mailwarden.frontends.milter import MilterServer, MilterSettings
-from mailwarden.frontends.pool import ScanPool
+from mailwarden.frontends.milter import MilterSettings
+from support.milter_thread import milter_in_thread
 from support.postfix import Postfix, postfix_available
 from support.services import require
 from support.stub_engine import StubEngine
@@ -46,27 +44,18 @@ class RoutingEngine:
 @pytest.fixture(scope="module")
 def mta():
     require(postfix_available(), "Postfix")
-    loop = asyncio.new_event_loop()
     settings = MilterSettings(listen="inet:127.0.0.1:0", workers=0, banner=True, subject_tag="[SUSPICIOUS]",
                               timeout=3.0)
     engine = RoutingEngine()
-    pool = ScanPool(engine, workers=0, timeout=settings.timeout, failure_action="tempfail")
-    server = MilterServer(pool, settings)
-    loop.run_until_complete(server.start())
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
     base = Path(tempfile.mkdtemp(prefix="mailwarden-postfix-"))
-    pf = Postfix(base, server.address)
-    pf.start()
-    try:
-        yield pf, server, engine
-    finally:
-        pf.stop()
-        asyncio.run_coroutine_threadsafe(server.shutdown(grace=1), loop).result(10)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(5)
-        pool.close(wait=False)
-        shutil.rmtree(base, ignore_errors=True)
+    with milter_in_thread(engine, settings) as server:
+        pf = Postfix(base, server.address)
+        pf.start()
+        try:
+            yield pf, server, engine
+        finally:
+            pf.stop()
+            shutil.rmtree(base, ignore_errors=True)
 
 
 def send(pf: Postfix, raw: bytes, rcpts=("alice@mw.test",), sender="sender@example.net",

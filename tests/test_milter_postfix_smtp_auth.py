@@ -7,11 +7,9 @@ the same account writing its own address is not, and neither is an anonymous rel
 
 from __future__ import annotations
 
-import asyncio
 import shutil
 import smtplib
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -19,9 +17,9 @@ import pytest
 
 from mailwarden.config import Config
 from mailwarden.engine import Engine
-from mailwarden.frontends.milter import MilterServer, MilterSettings
-from mailwarden.frontends.pool import ScanPool
+from mailwarden.frontends.milter import MilterSettings
 from support.dovecot import PASSWORD, USER, Dovecot, dovecot_available
+from support.milter_thread import milter_in_thread
 from support.postfix import Postfix, postfix_available
 from support.services import require
 
@@ -50,29 +48,21 @@ def mta():
     socket_path = base / "dovecot" / "run" / "sasl-auth"
     dovecot = Dovecot(base / "dovecot", auth_socket=socket_path)
     dovecot.start()
-    loop = asyncio.new_event_loop()
     engine = Recording()
-    settings = MilterSettings(listen="inet:127.0.0.1:0", workers=0, timeout=5.0)
-    pool = ScanPool(engine, workers=0, timeout=settings.timeout, failure_action="tempfail")
-    server = MilterServer(pool, settings)
-    loop.run_until_complete(server.start())
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-    pf = Postfix(base / "postfix", server.address, extra_main=(
-        f"smtpd_sasl_auth_enable = yes\nsmtpd_sasl_type = dovecot\nsmtpd_sasl_path = {socket_path}\n"
-        "smtpd_sasl_security_options = noanonymous\nsmtpd_tls_auth_only = no\n"))
     try:
-        deadline = time.monotonic() + 10
-        while not socket_path.exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        pf.start()
-        yield pf, engine
+        with milter_in_thread(engine, MilterSettings(listen="inet:127.0.0.1:0", workers=0, timeout=5.0)) as server:
+            pf = Postfix(base / "postfix", server.address, extra_main=(
+                f"smtpd_sasl_auth_enable = yes\nsmtpd_sasl_type = dovecot\nsmtpd_sasl_path = {socket_path}\n"
+                "smtpd_sasl_security_options = noanonymous\nsmtpd_tls_auth_only = no\n"))
+            deadline = time.monotonic() + 10
+            while not socket_path.exists() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            pf.start()
+            try:
+                yield pf, engine
+            finally:
+                pf.stop()
     finally:
-        pf.stop()
-        asyncio.run_coroutine_threadsafe(server.shutdown(grace=1), loop).result(10)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(5)
-        pool.close(wait=False)
         dovecot.stop()
         shutil.rmtree(base, ignore_errors=True)
 
