@@ -15,6 +15,7 @@ import unicodedata
 import pytest
 
 from mailwarden import lures, phones, platform_fields
+from mailwarden.textcase import lowered
 
 # -- the plain versions ----------------------------------------------------------------------------
 
@@ -150,23 +151,23 @@ FIELD_PIECES = ["free spins", "FREE SPINS", "Casino", "you've won", "100% bonus"
 
 
 def plain_field_matches(text: str) -> list[tuple[str | None, str]]:
-    return [(m.lastgroup, m.group(0).lower()) for m in platform_fields._combined_rx().finditer(text)]
+    return [(m.lastgroup, m.group(0).lower()) for m in platform_fields._combined_rx().caseless.finditer(text)]
 
 
 def shortcut_field_matches(text: str) -> list[tuple[str | None, str]]:
-    low = platform_fields._lowered(text)
+    low = lowered(text)
     if low is None:
         return plain_field_matches(text)
-    return [(m.lastgroup, m.group(0)) for m in platform_fields._combined_rx_lower().finditer(low)]
+    return [(m.lastgroup, m.group(0)) for m in platform_fields._combined_rx().lower.finditer(low)]
 
 
 def test_platform_field_patterns_on_lower_cased_text_match_the_case_insensitive_scan() -> None:
     for text in random_texts(FIELD_PIECES, 10_000, seed=41, max_len=10):
         assert shortcut_field_matches(text) == plain_field_matches(text), repr(text)
-        low = platform_fields._lowered(text)
+        low = lowered(text)
         if low is not None:
-            plain = [m.group(0).lower() for m in platform_fields._brand_rx().finditer(text)]
-            assert [m.group(0) for m in platform_fields._brand_rx_lower().finditer(low)] == plain, repr(text)
+            plain = [m.group(0).lower() for m in platform_fields._brand_rx().caseless.finditer(text)]
+            assert [m.group(0) for m in platform_fields._brand_rx().lower.finditer(low)] == plain, repr(text)
 
 
 def test_platform_field_patterns_are_bundled_data() -> None:
@@ -207,7 +208,7 @@ def plain_brand_mentions(text: str) -> list[str]:
     idx = default_index()
     text = unicodedata.normalize("NFKC", text)
     found: list[str] = []
-    for rx in (idx._name_re_ci, idx._name_re_cs):
+    for rx in (idx._name_re_ci.caseless, idx._name_re_cs):
         for m in rx.finditer(text[:20000]):
             key = idx._name_owner.get(m.group(1).lower())
             if key and key not in found:
@@ -226,6 +227,6 @@ def test_brand_names_on_lower_cased_text_match_the_case_insensitive_scan() -> No
     from mailwarden.brands import default_index
 
     idx = default_index()
-    assert idx._name_re_lower is not None
+    assert idx._name_re_ci.lower is not None
     for text in random_texts(BRAND_PIECES, 8000, seed=53, max_len=8):
         assert idx._match_brand(text) == plain_brand_mentions(text), repr(text)

@@ -30,7 +30,7 @@ from rapidfuzz import process as rf_process
 from rapidfuzz.distance import DamerauLevenshtein
 
 from mailwarden.psl import registrable_domain  # noqa: F401 - part of this module's interface
-from mailwarden.textcase import lowered
+from mailwarden.textcase import CaselessPattern
 
 # Free mail providers: an address there belongs to a person, never to the provider's brand.
 FREEMAIL = frozenset("""gmail.com googlemail.com yahoo.com yahoo.co.uk yahoo.fr yahoo.de yahoo.es yahoo.it
@@ -198,11 +198,6 @@ class BrandIndex:
         self._token_automaton.make_automaton()
         self._multi_label_domains = {d: k for d, k in self._domain_owner.items() if "." in d}
         self._name_re_ci, self._name_re_cs, self._name_owner = self._compile_names()
-        # the case-insensitive names, matched case-sensitively on lower-cased text (mailwarden.textcase);
-        # re.escape() writes no backslash-letter escape that lower-casing could turn into another
-        ci = self._name_re_ci
-        self._name_re_lower = re.compile(ci.pattern.lower()) \
-            if ci is not None and not re.search(r"\\[A-Za-z]", ci.pattern.replace(r"\w", "")) else None
         # Answers per domain: a pure function of the domain for this index, asked by several
         # analyzers for the same few domains per message (and the same domains across messages).
         # Pure functions of a domain or a short text for this index, asked several times per message
@@ -212,7 +207,7 @@ class BrandIndex:
         self._owner_of = lru_cache(maxsize=_CACHE_SIZE)(self._brand_for_domain)
         self._mentions_of = lru_cache(maxsize=_MENTION_CACHE_SIZE)(lambda text: tuple(self._match_brand(text)))
 
-    def _compile_names(self) -> tuple[re.Pattern | None, re.Pattern | None, dict[str, str]]:
+    def _compile_names(self) -> tuple[CaselessPattern | None, re.Pattern | None, dict[str, str]]:
         ci: list[str] = []
         cs: list[str] = []
         owner: dict[str, str] = {}
@@ -221,14 +216,17 @@ class BrandIndex:
                 continue
             for n in [b.name, *b.names]:
                 owner.setdefault(n.lower(), b.key)
-                (cs if b.common_word else ci).append(re.escape(n))
+                if b.common_word:
+                    cs.append(re.escape(n))
+                else:  # written lower-case, as CaselessPattern wants
+                    ci.append(re.escape(n.lower()))
         ci.sort(key=len, reverse=True)
         cs.sort(key=len, reverse=True)
 
-        def comp(alts: list[str], flags: int) -> re.Pattern | None:
-            return re.compile(r"(?<![\w])(" + "|".join(alts) + r")(?![\w])", flags) if alts else None
+        def source(alts: list[str]) -> str:
+            return r"(?<![\w])(" + "|".join(alts) + r")(?![\w])"
 
-        return comp(ci, re.I), comp(cs, 0), owner
+        return (CaselessPattern(source(ci)) if ci else None), (re.compile(source(cs)) if cs else None), owner
 
     # -- ownership
     def tenant_of(self, host: str) -> tuple[str, str] | None:
@@ -276,12 +274,10 @@ class BrandIndex:
         text = unicodedata.normalize("NFKC", text)
         found: list[str] = []
         head = text[:20000]
-        low = lowered(head) if self._name_re_lower is not None else None
-        for rx, scan in ((self._name_re_ci, head) if low is None else (self._name_re_lower, low),
-                         (self._name_re_cs, head)):
+        for rx in (self._name_re_ci, self._name_re_cs):
             if rx is None:
                 continue
-            for m in rx.finditer(scan):
+            for m in rx.finditer(head):
                 key = self._name_owner.get(m.group(1).lower())
                 if key and key not in found:
                     found.append(key)

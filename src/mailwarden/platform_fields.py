@@ -25,7 +25,7 @@ from mailwarden.lures import CATEGORIES, match_lures
 from mailwarden.lures import find_money as _lures_money
 from mailwarden.phones import find_phone_numbers
 from mailwarden.psl import registrable_domain  # noqa: F401 - used by platforms and the analyzer
-from mailwarden.textcase import lowered
+from mailwarden.textcase import CaselessPattern
 
 MAX_FIELD_CHARS = 20_000  # lures sit near the top; a longer field is judged on its beginning
 
@@ -90,19 +90,9 @@ def _combined_source() -> str:
 
 
 @lru_cache(maxsize=1)
-def _combined_rx() -> re.Pattern[str]:
+def _combined_rx() -> CaselessPattern:
     """Every category in one pattern (one pass per text); the group name is the category."""
-    return re.compile(_combined_source(), re.IGNORECASE)
-
-
-@lru_cache(maxsize=1)
-def _combined_rx_lower() -> re.Pattern[str]:
-    """The same pattern, case-sensitive, for lower-cased text (see `_lowered`)."""
-    return re.compile(_combined_source())
-
-
-# Case-sensitive matching of lower-cased text is several times faster (see mailwarden.textcase).
-_lowered = lowered
+    return CaselessPattern(_combined_source())
 
 
 def _fold(phrase: str) -> str:
@@ -123,8 +113,7 @@ def find_lures(text: str) -> dict[str, list[str]]:
             out[hit.category].append(hit.phrase)
     # the private vocabulary (giveaways, casinos, call-back and wallet wording) adds its phrases
     have = {c: {_fold(p) for p in v} for c, v in out.items()}
-    low = _lowered(norm)
-    for m in (_combined_rx().finditer(norm) if low is None else _combined_rx_lower().finditer(low)):
+    for m in _combined_rx().finditer(norm):
         cat = m.lastgroup or ""
         phrase = m.group(0).lower()
         seen = have.setdefault(cat, set())
@@ -163,14 +152,8 @@ def _brand_source() -> str:
 
 
 @lru_cache(maxsize=1)
-def _brand_rx() -> re.Pattern[str]:
-    return re.compile(_brand_source(), re.IGNORECASE)
-
-
-@lru_cache(maxsize=1)
-def _brand_rx_lower() -> re.Pattern[str]:
-    """The same, case-sensitive, for lower-cased text (see `_lowered`); the words are lower-case."""
-    return re.compile(_brand_source())
+def _brand_rx() -> CaselessPattern:
+    return CaselessPattern(_brand_source())
 
 
 def find_brands(text: str, exclude: tuple[str, ...] = ()) -> list[str]:
@@ -180,8 +163,7 @@ def find_brands(text: str, exclude: tuple[str, ...] = ()) -> list[str]:
     names: list[str] = []
     names.extend(brand_name(k) for k in match_brand(text))
     folded = unicodedata.normalize("NFKC", text)
-    low = _lowered(folded)
-    found = _brand_rx().finditer(folded) if low is None else _brand_rx_lower().finditer(low)
+    found = _brand_rx().finditer(folded)
     names.extend(_FALLBACK_BRANDS[m.group(0).lower()] for m in found)
     excl = {e.lower() for e in exclude}
     out = []

@@ -10,6 +10,9 @@ matches.) A text holding one of the three takes the case-insensitive path.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+
 LOWER_MISMATCH = ("\u0130", "\u0131", "\u017f")
 
 
@@ -18,3 +21,24 @@ def lowered(text: str) -> str | None:
     if text.isascii() or not any(c in text for c in LOWER_MISMATCH):
         return text.lower()
     return None
+
+
+# A capital letter that is a literal: neither an escape's letter (\S) nor the P of a named group (?P<…>).
+_UPPER_LITERAL = re.compile(r"(?<![\\?])[A-Z]")
+
+
+class CaselessPattern:
+    """A case-insensitive pattern whose letters are written lower-case, searched where that is exact
+    case-sensitively on lower-cased text.
+
+    Matches keep their offsets either way; their text is lower-case on the fast path, so callers compare
+    lower-cased match text. A source with a capital literal always takes the case-insensitive path.
+    """
+
+    def __init__(self, source: str) -> None:
+        self.caseless = re.compile(source, re.IGNORECASE)
+        self.lower = None if _UPPER_LITERAL.search(source) else re.compile(source)
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        low = lowered(text) if self.lower is not None else None
+        return self.caseless.finditer(text) if low is None else self.lower.finditer(low)
