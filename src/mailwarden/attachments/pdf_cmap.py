@@ -18,11 +18,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 log = logging.getLogger(__name__)
-
-_installed = False
 
 
 def _fast_range(line: bytes, map_dict: dict[Any, Any], int_entry: list[int],
@@ -53,11 +52,9 @@ def _fast_range(line: bytes, map_dict: dict[Any, Any], int_entry: list[int],
     return True
 
 
+@cache  # decided once per process, whichever way: every PDF inspection asks
 def install() -> bool:
     """Put the shortcut in front of pypdf's range reader, once, if pypdf agrees with it."""
-    global _installed
-    if _installed:
-        return True
     try:
         from pypdf import _cmap
     except ImportError:
@@ -78,7 +75,6 @@ def install() -> bool:
         return False
     parse_bfrange.original = original  # type: ignore[attr-defined]
     _cmap.parse_bfrange = parse_bfrange
-    _installed = True
     return True
 
 

@@ -4,7 +4,8 @@
 as query parameters (`ip`, `helo`, `mail_from`, `rcpt` repeated, `auth_user`) or headers
 (`X-Envelope-IP`, `X-Envelope-HELO`, `X-Envelope-From`, `X-Envelope-Rcpt` comma-separated,
 `X-Envelope-Auth-User`); query parameters win. `auth_user` is the SMTP AUTH login the caller's
-MTA verified; it feeds the submission checks and is not echoed in the verdict. It answers with one Verdict object as docs/CONTRACT.md defines it.
+MTA verified; it feeds the submission checks and is not echoed in the verdict. It answers with
+one Verdict object as docs/CONTRACT.md defines it.
 
 Authentication: `Authorization: Bearer <[api] token>` on everything but `/healthz`. The
 request body is capped at `[api] max_body_bytes` (413 beyond). Scans run in a `ScanPool`,

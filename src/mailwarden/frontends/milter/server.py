@@ -205,8 +205,9 @@ class Session:
     def envelope(self) -> Envelope:
         """The SMTP envelope for the engine: from the protocol steps (connect, HELO, MAIL, RCPT), and where a
         step was not sent or carried nothing usable, from the MTA's macros ({client_addr}, `_`, `s`,
-        {mail_addr}, {rcpt_addr}); the SMTP AUTH login from {auth_authen}. Nothing here is taken from the message itself; the engine derives what
-        is still missing from the receiving hop and marks the envelope derived."""
+        {mail_addr}, {rcpt_addr}); the SMTP AUTH login from {auth_authen}. Nothing here is taken from the
+        message itself; the engine derives what is still missing from the receiving hop and marks the
+        envelope derived."""
         m = self.macros
         ip = self.ip or _ip(m.get("client_addr")) or _ip(_bracketed(m.get("_")))
         helo = self.helo or m.get("s") or None
