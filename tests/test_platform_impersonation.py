@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from platform_helpers import scan_as, symbols
+from platform_helpers import StubAuthFacts, _StubAuth, platform_engine, scan_as, symbols
 
 from conftest import make_message
 
@@ -42,3 +42,40 @@ def test_a_business_named_like_a_platform_is_not_impersonation() -> None:
                         "Subject": "Invoice 311 from Square One Plumbing"},
                        "Hi Dana, please find your invoice below.\nView invoice\nPay invoice\nThank you!\n")
     assert "PLATFORM_IMPERSONATION" not in symbols(scan_as(raw, ["squareoneplumbing.example"]))
+
+
+# A company's marketing sender that the brand list knows but the platform profile (which lists where
+# the *notifications* come from) does not: Microsoft Store offers from microsoftstoreemail.com.
+STORE_LOOK = ("Black Friday deals are here\nSave on select Surface devices and Xbox consoles.\nShop now\n"
+              "Privacy Statement\nMicrosoft Corporation, One Microsoft Way, Redmond, WA 98052\n")
+
+
+def _store_offer(sender: str) -> bytes:
+    return make_message({"From": f"Microsoft Store <{sender}>", "Subject": "Black Friday deals are here"},
+                        STORE_LOOK)
+
+
+def _scan_with_dmarc(raw: bytes, dmarc: str):  # noqa: ANN202 - a Verdict
+    engine = platform_engine()
+    saved = list(engine.analyzers)
+    engine.analyzers = [_StubAuth(StubAuthFacts([], dmarc))] + [a for a in saved if a.name != "auth"]
+    try:
+        return engine.scan(raw)
+    finally:
+        engine.analyzers = saved
+
+
+def test_brand_owned_marketing_domain_unverified_is_not_impersonation() -> None:
+    # DNS unreachable: DMARC could not be evaluated, which is not evidence of spoofing
+    v = _scan_with_dmarc(_store_offer("microsoftstore@microsoftstoreemail.com"), "temperror")
+    assert "PLATFORM_IMPERSONATION" not in symbols(v)
+
+
+def test_brand_owned_marketing_domain_failing_dmarc_is_impersonation() -> None:
+    v = _scan_with_dmarc(_store_offer("microsoftstore@microsoftstoreemail.com"), "fail")
+    assert "PLATFORM_IMPERSONATION" in symbols(v)
+
+
+def test_same_look_from_a_domain_the_brand_does_not_own_is_impersonation() -> None:
+    v = _scan_with_dmarc(_store_offer("offers@microsoft-store-deals.example"), "temperror")
+    assert "PLATFORM_IMPERSONATION" in symbols(v)

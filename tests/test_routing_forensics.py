@@ -94,3 +94,22 @@ def test_brand_mail_delivered_through_a_providers_internal_hops():
     found, ctx = run(raw)
     assert ctx.facts["routing"]["entry"].rdns == "mx1.slc.paypal.com"
     assert "RCVD_BRAND_FOREIGN_INFRA" not in {f.symbol for f in found}
+
+
+def test_message_id_at_an_internal_name_is_not_foreign_infrastructure():
+    # bulk-mail services number every customer's messages at an internal name (…@xt.local)
+    hop = rcvd("mta.microsoftstoreemail.com (mta.microsoftstoreemail.com [198.51.100.8])", "mx.b.example",
+               "Mon, 2 Feb 2026 10:00:00 +0000")
+    internal = crlf(hop + "From: Microsoft Store <store@microsoftstoreemail.com>\n"
+                    "Message-ID: <3b1a4c2e-1d2f@xt.local>\n" + BODY)
+    foreign = crlf(hop + "From: Microsoft Store <store@microsoftstoreemail.com>\n"
+                   "Message-ID: <3b1a4c2e-1d2f@bulk-sender.example>\n" + BODY)
+    assert "MSGID_BRAND_FOREIGN" not in symbols(internal)
+    assert "MSGID_BRAND_FOREIGN" in symbols(foreign)
+
+
+def test_message_id_of_an_unconfigured_machine_still_counts_for_a_brand():
+    raw = crlf(rcvd("vps17.hosting.example (vps17.hosting.example [198.51.100.4])", "mx.b.example",
+                    "Mon, 2 Feb 2026 10:00:00 +0000")
+               + "From: PayPal <service@paypal.com>\nMessage-ID: <20260202.1103.qmail@localhost.localdomain>\n" + BODY)
+    assert "MSGID_BRAND_FOREIGN" in symbols(raw)

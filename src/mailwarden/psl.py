@@ -32,3 +32,14 @@ def registrable_domain(host: str) -> str:
         return public_suffix_list().privatesuffix(host) or host
     except Exception:  # noqa: BLE001 - odd labels (empty, over-long) must never raise here
         return host
+
+
+@lru_cache(maxsize=16384)
+def under_known_suffix(host: str) -> bool:
+    """True when `host` ends in a public suffix the list knows (.com, .co.uk), False for internal
+    names (xt.local, mailhost.corp, localhost) that say nothing about who owns a server."""
+    host = (host or "").strip().rstrip(".").lower()
+    try:
+        return bool(host) and public_suffix_list().publicsuffix(host, accept_unknown=False) is not None
+    except Exception:  # noqa: BLE001 - odd labels (empty, over-long) must never raise here
+        return False

@@ -32,14 +32,11 @@ from importlib import resources
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import idna
-from publicsuffixlist import PublicSuffixList
 
-from mailwarden.psl import registrable_domain  # noqa: F401 - part of this module's interface
+from mailwarden.psl import registrable_domain, under_known_suffix  # noqa: F401 - registrable_domain is part of this module's interface
 
 MAX_URL_CHARS = 4096  # longer URLs are clipped: they are evidence, not documents
 _HOST_MEMO = 16384  # hosts remembered per host list
-
-_PSL_STRICT = PublicSuffixList(accept_unknown=False)  # only TLDs that exist
 
 # ---------------------------------------------------------------------------------------------
 # host lists (data/hosting.toml)
@@ -151,7 +148,7 @@ def _known_tld(s: str) -> bool:
     """A schemeless `name.tld/...` counts as a URL only when the TLD really exists."""
     host = re.split(r"[/:?#]", s, maxsplit=1)[0].rstrip(".")
     tld = host.rsplit(".", 1)[-1].lower()
-    return "." in host and tld.isalpha() and _PSL_STRICT.publicsuffix(tld) is not None
+    return "." in host and tld.isalpha() and under_known_suffix(tld)
 
 
 def refang(text: str) -> str:

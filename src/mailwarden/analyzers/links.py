@@ -33,6 +33,7 @@ from mailwarden.feeds import Blocklist, FeedError, load_blocklists
 from mailwarden.findings import Finding
 from mailwarden.htmltext import html_document
 from mailwarden.message import Message
+from mailwarden.psl import under_known_suffix
 from mailwarden.urls import (
     UrlInfo,
     extract_urls_from_text,
@@ -93,12 +94,9 @@ def _text_domain(text: str) -> str | None:
     return host
 
 
-@lru_cache(maxsize=4096)
 def _known_suffix(host: str) -> bool:
-    from mailwarden.urls import _PSL_STRICT
-
     tld = host.rsplit(".", 1)[-1]
-    return _PSL_STRICT.publicsuffix(tld) is not None and tld not in _FILE_EXTS
+    return under_known_suffix(tld) and tld not in _FILE_EXTS
 
 
 # file extensions that are also TLDs; link text like "report.zip" or "setup.exe" is a file name

@@ -34,6 +34,7 @@ from typing import Any
 
 from mailwarden.addresses import parse_address_list
 from mailwarden.analyzers.base import Analyzer
+from mailwarden.brands import default_index
 from mailwarden.context import ScanContext
 from mailwarden.findings import Finding
 from mailwarden.message import Message
@@ -414,7 +415,7 @@ class PlatformAnalyzer(Analyzer):
         for prof in self.profiles:
             if not prof.look_phrases or not _brand_regex(prof.brand_words).search(low_display):
                 continue
-            if prof.owns_domain(dom):
+            if prof.owns_domain(dom) or self._brand_registry_owns(prof, dom, af):
                 continue
             if low_text is None:
                 low_text = text[:20000].lower()
@@ -431,6 +432,21 @@ class PlatformAnalyzer(Analyzer):
                           f"{prof.display}. Do not follow its instructions.",
                           [f"From: {display} <{from_addr}>"] + [f"template phrase: {p!r}" for p in seen[:4]])
             return
+
+    @staticmethod
+    def _brand_registry_owns(prof: Profile, domain: str | None, af: Any) -> bool:
+        """The brand list (data/brands.toml) knows `domain` as this platform's company's own, and DMARC
+        has not failed for it: the company's marketing and regional domains (microsoftstoreemail.com)
+        are not in the platform profile, which lists where its *notifications* come from. Unverified
+        is not spoofed; a failing DMARC still is, and the auth analyzer says so."""
+        if not domain or (af is not None and getattr(af, "dmarc_result", None) == "fail"):
+            return False
+        key = default_index().brand_for_domain(domain)
+        brand = default_index().brand(key) if key else None
+        if brand is None:
+            return False
+        words = {w.replace(" ", "") for w in prof.brand_words}
+        return key in words or bool(words.intersection(t.lower() for t in brand.tokens))
 
     # -- learned templates for authenticated senders without a profile ------------------------
     @staticmethod

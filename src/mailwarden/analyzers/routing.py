@@ -183,7 +183,11 @@ class RoutingAnalyzer(Analyzer):
             mdom = m.group(1).lower().rstrip(".") if m else ""
             facts["message_id_domain"] = mdom or None
             morg = _org(mdom)
-            if brand and brand != "own" and morg and morg != from_org and not listish \
+            # Internal names (xt.local, mailhost.corp) are how big mailing services and companies'
+            # own servers number messages: they name no one else's infrastructure. An unconfigured
+            # machine's default (localhost.localdomain) still counts: brands' mail systems are set up.
+            internal = morg.endswith(_INTERNAL_TLDS) and not morg.endswith(".localdomain")
+            if brand and brand != "own" and morg and morg != from_org and not listish and not internal \
                     and idx.brand_for_domain(morg) != brand and brand not in idx.infra_brands(morg) \
                     and morg not in idx.esp_orgs:
                 yield Finding("MSGID_BRAND_FOREIGN", f"The message claims {idx.brands[brand].name} but its "
