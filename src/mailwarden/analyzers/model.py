@@ -16,9 +16,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from mailwarden.analyzers.base import Analyzer
+from mailwarden.brands import default_index
 from mailwarden.context import ScanContext
+from mailwarden.delivery_report import is_delivery_report, returned_message
 from mailwarden.findings import Finding
 from mailwarden.message import Message
+from mailwarden.psl import registrable_domain
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +56,7 @@ class ModelAnalyzer(Analyzer):
     def __init__(self) -> None:
         self.model: Any = None
         self.floor, self.full = FLOOR, FULL
+        self.own_orgs: set[str] = set()
 
     def setup(self, engine: Any) -> None:
         section = engine.config.section("model") if getattr(engine, "config", None) else {}
@@ -61,6 +65,8 @@ class ModelAnalyzer(Analyzer):
             raise ValueError(f"[model] floor and full must be numbers with 0 <= floor < full <= 1 "
                              f"(got {floor!r}, {full!r})")
         self.floor, self.full = float(floor), float(full)
+        config = getattr(engine, "config", None)
+        self.own_orgs = {registrable_domain(d) for d in (getattr(config, "own_domains", None) or [])}
         state_dir = getattr(engine, "state_dir", None)
         if not state_dir:
             return
@@ -77,12 +83,26 @@ class ModelAnalyzer(Analyzer):
             return
         from mailwarden.model.features import document_terms
 
-        lures = ctx.facts.get("lures")
-        # Same categories as training sees: those found in the subject or the text.
-        cats = [c for c, where in lures["fields"].items() if "subject" in where or "body" in where] if lures else None
-        doc = document_terms(msg, cats)  # the terms of features.document(), as a set
+        reporter = self._provider_report(msg, ctx)
+        judged = msg
+        if reporter:
+            # A provider's own bounce: judge only the returned message (see mailwarden.delivery_report).
+            judged = returned_message(msg)
+            if judged is None:
+                ctx.facts["model"] = {"probability": None, "top_terms": [], "judged": f"delivery report from "
+                                      f"{reporter}, nothing returned"}
+                return
+            cats = None
+        else:
+            lures = ctx.facts.get("lures")
+            # Same categories as training sees: those found in the subject or the text.
+            cats = [c for c, where in lures["fields"].items() if "subject" in where or "body" in where] \
+                if lures else None
+        doc = document_terms(judged, cats)  # the terms of features.document(), as a set
         p = self.model.probability(doc)
-        fact: dict = {"probability": round(p, 4), "top_terms": []}
+        fact: dict = {"probability": round(p, 4), "top_terms": [],
+                      "judged": f"the message returned in a delivery report from {reporter}" if reporter
+                      else "the message"}
         ctx.facts["model"] = fact
         factor = factor_for(p, self.floor, self.full)
         if factor <= 0:
@@ -92,10 +112,28 @@ class ModelAnalyzer(Analyzer):
         words = list(dict.fromkeys(w for w in map(_readable, terms) if w))[:3]
         trained = self.model.meta
         shown = min(p, 0.99)  # a calibrated model is never certain; do not print 100%
-        yield Finding("MODEL_PHISH", f"The learned text model rates this message {shown:.0%} likely phishing or "
+        what = "the message returned in this delivery report" if reporter else "this message"
+        yield Finding("MODEL_PHISH", f"The learned text model rates {what} {shown:.0%} likely phishing or "
                       f"fraud{' (words such as ' + ', '.join(words) + ')' if words else ''}.",
                       [f"probability {p:.3f}", f"model trained on {trained.get('phish', '?')} phish and "
-                       f"{trained.get('ham', '?')} ham"] + [f"term: {t}" for t in terms], factor=factor)
+                       f"{trained.get('ham', '?')} ham"]
+                      + ([f"judged: {fact['judged']}"] if reporter else []) + [f"term: {t}" for t in terms],
+                      factor=factor)
+
+    def _provider_report(self, msg: Message, ctx: ScanContext) -> str | None:
+        """The domain of an authenticated bounce from a known mail provider or this organisation.
+
+        Only a known provider's report is taken as the provider's own words: anyone can send a
+        report-shaped message from a domain of their own, and an unknown domain's "report" text is
+        then theirs to write."""
+        if ctx.envelope.mail_from != "" or not is_delivery_report(msg):  # bounces have a null sender
+            return None
+        domain = (ctx.from_info.get("address") or "").rpartition("@")[2].lower()
+        af = ctx.facts.get("auth")
+        if not domain or af is None or not af.authenticated_as(domain):
+            return None
+        known = default_index().brand_for_domain(domain) is not None or registrable_domain(domain) in self.own_orgs
+        return domain if known else None
 
 
 ANALYZER = ModelAnalyzer
