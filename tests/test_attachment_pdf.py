@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from pypdf import PdfWriter
 from pypdf.annotations import Link
 from pypdf.generic import (
@@ -174,3 +175,36 @@ def test_same_lure_without_a_link_is_not_a_lure_link():
     _text_page(w, ["Your account will be suspended within 24 hours.", "Verify your account to keep access."])
     syms, _ = analyze(message_with([("notice.pdf", "application/pdf", _pdf(w))]))
     assert "ATTACHMENT_LURE_LINK" not in syms
+
+
+def _pdf_with_raw_image(pixels: bytes, w: int, h: int, colorspace: str) -> bytes:
+    """A one-page PDF whose only image is FlateDecode-compressed 8-bit samples (as scanners write)."""
+    import zlib
+
+    data = zlib.compress(pixels)
+    objs = [b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+            f"<</Type/Page/Parent 2 0 R/MediaBox[0 0 {w} {h}]/Resources<</XObject<</Im0 4 0 R>>>>"
+            "/Contents 5 0 R>>".encode(),
+            f"<</Type/XObject/Subtype/Image/Width {w}/Height {h}/ColorSpace/{colorspace}/BitsPerComponent 8"
+            f"/Filter/FlateDecode/Length {len(data)}>>stream\n".encode() + data + b"\nendstream",
+            b"<</Length 30>>stream\n" + f"q {w} 0 0 {h} 0 0 cm /Im0 Do Q".encode().ljust(30) + b"\nendstream"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for i, body in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += f"{i} 0 obj".encode() + body + b"endobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += f"trailer<</Size {len(objs) + 1}/Root 1 0 R>>\nstartxref\n{xref}\n%%EOF".encode()
+    return bytes(out)
+
+
+@pytest.mark.parametrize("mode,colorspace", [("L", "DeviceGray"), ("RGB", "DeviceRGB")])
+def test_qr_code_in_raw_pdf_image_samples(mode: str, colorspace: str):
+    from PIL import Image
+
+    img = Image.open(io.BytesIO(qr_png("https://quish-raw.example/login"))).convert(mode)
+    pdf = _pdf_with_raw_image(img.tobytes(), img.width, img.height, colorspace)
+    syms, facts = analyze(message_with([("scan.pdf", "application/pdf", pdf)]))
+    assert "QR_CODE_URL" in syms
+    assert any(u == "https://quish-raw.example/login" for u, _ in facts["extra_urls"])

@@ -128,7 +128,9 @@ def qr_from_pdf(reader: object, where: str, budget: AttachmentBudget) -> Inspect
                 if min(w, h) < _MIN_SIDE or w * h > lim.max_image_pixels:
                     continue
                 done += 1
-                img = page.images[str(name)].image
+                img = _pdf_image_pixels(obj, w, h, budget)
+                if img is None:
+                    img = page.images[str(name)].image
                 if img is None:
                     continue
                 texts = decode_qr(img, budget)
@@ -137,6 +139,33 @@ def qr_from_pdf(reader: object, where: str, budget: AttachmentBudget) -> Inspect
                 continue
             _report(out, texts, f"QR code in an image of {where}", f"{where} (page {i + 1})")
     return out
+
+
+_PLAIN_SPACES = {"/DeviceGray": ("L", 1), "/DeviceRGB": ("RGB", 3)}
+
+
+def _pdf_image_pixels(obj: object, w: int, h: int, budget: AttachmentBudget):  # noqa: ANN202 - PIL image or None
+    """The two shapes most PDF images take, read straight into pixels: a JPEG stream, and plain 8-bit
+    gray or RGB samples. pypdf's own image accessor re-encodes every image to PNG or JPEG bytes first
+    (tens of milliseconds for a page-sized scan), which a QR decoder has no use for. Anything else
+    (indexed colour, CMYK, masks, other filters, odd sizes) returns None and goes through pypdf."""
+    from PIL import Image
+
+    filters = obj.get("/Filter")  # type: ignore[attr-defined]
+    filters = [str(f) for f in filters] if isinstance(filters, list) else [str(filters)] if filters else []
+    if filters == ["/DCTDecode"]:
+        img, _ = _open_image(obj.get_data(), budget)  # type: ignore[attr-defined] - DCT data is the JPEG file
+        return img
+    if filters not in ([], ["/FlateDecode"]) or obj.get("/Decode") is not None:  # type: ignore[attr-defined]
+        return None
+    space = _PLAIN_SPACES.get(str(obj.get("/ColorSpace")))  # type: ignore[attr-defined]
+    if space is None or int(obj.get("/BitsPerComponent", 0)) != 8:  # type: ignore[attr-defined]
+        return None
+    mode, channels = space
+    data = obj.get_data()  # type: ignore[attr-defined] - decoded, predictors undone, by pypdf
+    if len(data) < w * h * channels:
+        return None
+    return Image.frombuffer(mode, (w, h), data[: w * h * channels], "raw", mode, 0, 1)
 
 
 _DATA_IMAGE = re.compile(r"data:image/(png|jpe?g|gif|webp|bmp);base64,([A-Za-z0-9+/=\s]{100,4000000})", re.I)
