@@ -57,3 +57,15 @@ def test_a_failing_warm_up_only_logs() -> None:
     engine.analyzers.append(Broken())
     engine.warm_up()  # must not raise
     assert engine.scan(b"Subject: x\r\n\r\nbody\r\n").action
+
+
+def test_warm_up_compiles_the_platform_field_patterns() -> None:
+    printed = _run("""
+        from mailwarden import platform_fields
+        from mailwarden.engine import Engine
+        engine = Engine()
+        print(platform_fields._combined_rx.cache_info().currsize)
+        engine.warm_up()
+        print(platform_fields._combined_rx.cache_info().currsize)
+    """)
+    assert printed.splitlines() == ["0", "1"]

@@ -81,6 +81,11 @@ class PlatformAnalyzer(Analyzer):
         self.profiles = load_profiles()
         self.engine = engine
 
+    def warm_up(self) -> None:
+        from mailwarden import platform_fields
+
+        platform_fields.warm_up()
+
     @property
     def _index(self) -> _ProfileIndex:
         """Lookups built once from `self.profiles` (rebuilt if someone swaps the profiles)."""
