@@ -82,3 +82,11 @@ def test_visible_text_joins_inline_and_separates_blocks() -> None:
     assert "Your PayPal account" in text
     assert "Call +1 800 555 0100" in text
     assert "Name:\nAnn" in text and "0100\ntoday" in text
+
+
+def test_hidden_spacing_is_not_hidden_text() -> None:
+    # the padding after a mail's preview line: nothing but spaces and joiners, hiding no words
+    html = ('<div style="display:none">Your order has shipped</div>'
+            '<div style="display:none">&nbsp;&zwnj;&nbsp;&zwnj;&#847;&nbsp;<span> </span><span></span></div>'
+            '<p>Order 1182 is on its way.</p>')
+    assert [h.text for h in html_document(html).hidden] == ["Your order has shipped"]

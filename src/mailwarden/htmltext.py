@@ -293,6 +293,10 @@ def _selector() -> LexborCSSSelector:
     return sel
 
 
+# Characters that only pad or join: invisible wherever they are, so text made of them and spaces says nothing.
+_PADDING = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u034f\u00ad"))
+
+
 def _text_of(node) -> str:  # noqa: ANN001 - selectolax node
     return node.text(deep=True, separator=" ", strip=True)
 
@@ -437,7 +441,9 @@ def _build(html: str) -> HtmlDocument:
             hidden_nodes.append(node)
             if len(doc.hidden) < MAX_HIDDEN:
                 text = _text_of(node)
-                if text:
+                # hiding nothing but spacing (the &zwnj;&nbsp; padding behind a mail's preview line)
+                # hides no words
+                if text and text.translate(_PADDING).strip():
                     prev, nxt = node.prev, node.next
                     inword = (prev is not None and prev.is_text_node and _is_alnum_edge(prev.text_content, True)
                               and nxt is not None and nxt.is_text_node
