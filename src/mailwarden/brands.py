@@ -448,9 +448,15 @@ def default_index() -> BrandIndex:
 
 
 def index_with_own_domains(own_domains: list[str]) -> BrandIndex:
-    """The bundled brands plus the organisation's own domains (brand key "own")."""
+    """The bundled brands plus the organisation's own domains (brand key "own"), one per process
+    for a given list (several analyzers ask)."""
+    return _index_with_own(tuple(own_domains))
+
+
+@lru_cache(maxsize=4)
+def _index_with_own(own_domains: tuple[str, ...]) -> BrandIndex:
     brands, tenants, keywords, esp = _load_brands()
-    return BrandIndex(brands, tenants, keywords, own_domains=own_domains, esp=esp)
+    return BrandIndex(brands, tenants, keywords, own_domains=list(own_domains), esp=esp)
 
 
 def match_brand(text: str) -> list[str]:

@@ -16,12 +16,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from mailwarden.analyzers.base import Analyzer
-from mailwarden.brands import default_index
+from mailwarden.brands import BrandIndex, default_index, index_with_own_domains
 from mailwarden.context import ScanContext
 from mailwarden.delivery_report import is_delivery_report, returned_message
 from mailwarden.findings import Finding
 from mailwarden.message import Message
-from mailwarden.psl import registrable_domain
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +55,7 @@ class ModelAnalyzer(Analyzer):
     def __init__(self) -> None:
         self.model: Any = None
         self.floor, self.full = FLOOR, FULL
-        self.own_orgs: set[str] = set()
+        self.brands: BrandIndex | None = None
 
     def setup(self, engine: Any) -> None:
         section = engine.config.section("model") if getattr(engine, "config", None) else {}
@@ -65,8 +64,8 @@ class ModelAnalyzer(Analyzer):
             raise ValueError(f"[model] floor and full must be numbers with 0 <= floor < full <= 1 "
                              f"(got {floor!r}, {full!r})")
         self.floor, self.full = float(floor), float(full)
-        config = getattr(engine, "config", None)
-        self.own_orgs = {registrable_domain(d) for d in (getattr(config, "own_domains", None) or [])}
+        own = list(getattr(getattr(engine, "config", None), "own_domains", None) or [])
+        self.brands = index_with_own_domains(own) if own else default_index()
         state_dir = getattr(engine, "state_dir", None)
         if not state_dir:
             return
@@ -128,12 +127,12 @@ class ModelAnalyzer(Analyzer):
         then theirs to write."""
         if ctx.envelope.mail_from != "" or not is_delivery_report(msg):  # bounces have a null sender
             return None
-        domain = (ctx.from_info.get("address") or "").rpartition("@")[2].lower()
+        domain = (ctx.from_info.get("domain") or "").lower()
         af = ctx.facts.get("auth")
         if not domain or af is None or not af.authenticated_as(domain):
             return None
-        known = default_index().brand_for_domain(domain) is not None or registrable_domain(domain) in self.own_orgs
-        return domain if known else None
+        brands = self.brands or default_index()
+        return domain if brands.brand_for_domain(domain) is not None else None  # a brand's or "own"
 
 
 ANALYZER = ModelAnalyzer

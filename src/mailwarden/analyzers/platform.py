@@ -446,8 +446,9 @@ class PlatformAnalyzer(Analyzer):
         is not spoofed; a failing DMARC still is, and the auth analyzer says so."""
         if not domain or (af is not None and getattr(af, "dmarc_result", None) == "fail"):
             return False
-        key = default_index().brand_for_domain(domain)
-        brand = default_index().brand(key) if key else None
+        index = default_index()
+        key = index.brand_for_domain(domain)
+        brand = index.brand(key) if key else None
         if brand is None:
             return False
         words = {w.replace(" ", "") for w in prof.brand_words}
