@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 _ROUTE = re.compile(r"^@[^:]*:")
+_DOMAIN_STOP = re.compile(r"[\s\"'()<>,;\\]")  # characters that cannot be in a domain
 
 
 @dataclass
@@ -29,17 +30,34 @@ class AddressList:
     oddities: list[str]  # list-level: "multiple", "group", "unbalanced", "truncated", ...
 
 
+# The characters the tokenizer below acts on; every other character is copied as it is in any
+# state, so runs of them are copied whole (one slice per run instead of one step per character).
+_SPECIAL = re.compile(r'[\\"(),;:<>]')
+
+
 def _split_top_level(value: str, max_items: int) -> tuple[list[str], list[str]]:
     items: list[str] = []
     odd: list[str] = []
-    buf: list[str] = []
+    buf: list[str] = []  # pieces of the current item: runs of ordinary characters and single specials
     depth_angle = depth_paren = 0
     in_quote = escaped = False
-    for ch in value:
-        if escaped:
-            buf.append(ch)
+    pos, n = 0, len(value)
+    search = _SPECIAL.search
+    while pos < n:
+        if escaped:  # the character after a backslash is taken as it is, whatever it is
+            buf.append(value[pos])
             escaped = False
+            pos += 1
             continue
+        m = search(value, pos)
+        if m is None:
+            buf.append(value[pos:])
+            break
+        i = m.start()
+        if i > pos:
+            buf.append(value[pos:i])
+        pos = i + 1
+        ch = value[i]
         if ch == "\\" and (in_quote or depth_paren):
             escaped = True
             buf.append(ch)
@@ -80,6 +98,8 @@ def _split_top_level(value: str, max_items: int) -> tuple[list[str], list[str]]:
 
 
 def _strip_comments(text: str, odd: list[str]) -> str:
+    if "(" not in text:  # no comment can open: every character is kept and nothing is noted
+        return text
     out, depth, in_quote = [], 0, False
     for ch in text:
         if ch == '"' and not depth:
@@ -134,9 +154,9 @@ def parse_mailbox(item: str) -> Mailbox | None:
     local, domain = addr[:at], addr[at + 1:].strip().rstrip(".").lower()
     if '"' in local and "@" in local:
         odd.append("quoted_at_in_local")
-    if re.search(r"[\s\"'()<>,;\\]", domain):
+    if _DOMAIN_STOP.search(domain):
         odd.append("domain_injection")
-        domain = re.split(r"[\s\"'()<>,;\\]", domain, maxsplit=1)[0]
+        domain = _DOMAIN_STOP.split(domain, maxsplit=1)[0]
     return Mailbox(display, addr, local, domain, odd)
 
 
