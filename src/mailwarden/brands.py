@@ -149,6 +149,8 @@ def scripts_of(text: str) -> set[str]:
 
 def is_mixed_script(label: str) -> bool:
     """True when one label mixes Latin with another script (a classic homograph)."""
+    if label.isascii():  # ASCII letters are all Latin: one script at most
+        return False
     s = scripts_of(label)
     return len(s) > 1 and "LATIN" in s
 

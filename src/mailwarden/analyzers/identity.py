@@ -169,7 +169,9 @@ class IdentityAnalyzer(Analyzer):
             elif hit:
                 symbol = "FROM_LOOKALIKE_BRAND" if hit.strong else "FROM_BRAND_IN_DOMAIN"
                 yield Finding(symbol, hit.detail, [f"From: {mb.address}", f"{hit.kind}: {hit.matched}"])
-            elif any(is_mixed_script(p) for p in _unicode_labels(domain)):
+            # An ASCII domain without punycode labels decodes to ASCII labels, never mixed-script.
+            elif (not domain.isascii() or "xn--" in domain) and any(
+                    is_mixed_script(p) for p in _unicode_labels(domain)):
                 yield Finding("FROM_DOMAIN_MIXED_SCRIPT", f"The From domain {domain} mixes alphabets, a common "
                               "way to imitate another domain.", [f"From: {mb.address}"])
         reply_to = _reply_to(msg, vf)
