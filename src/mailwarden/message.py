@@ -164,33 +164,6 @@ class Header:
         d["_budget"] = budget
         return h
 
-    @classmethod
-    def _from_section(cls, first: bytes, more: bytes, budget: _Budget | None, clean: bool) -> Header | None:
-        """A field of a well-formed header section: `first` is its first line (it has a colon),
-        `more` its continuation lines as they stand in the message (newlines kept), split on demand.
-        `clean`: the section holds no NUL and no 8-bit byte."""
-        if first[-1:] == b"\r":
-            first = first.rstrip(b"\r")
-        colon = first.find(b":")
-        if colon < 0:
-            return None  # not a field's first line: the caller parses the section line by line
-        name_b = first[:colon]
-        known = _FIELD_NAMES.get(name_b)
-        if known is None:
-            name_s = name_b.decode("latin-1")
-            name = name_s.strip()
-            known = (name, name.lower(), name_s != name)
-            if len(_FIELD_NAMES) < _FIELD_NAMES_MAX:
-                _FIELD_NAMES[name_b] = known
-        h = _CleanHeader.__new__(_CleanHeader) if clean else _PlainHeader.__new__(_PlainHeader)
-        d = h.__dict__
-        d["name"], d["key"], spaced = known
-        if spaced:
-            d["space_before_colon"] = True
-        d["_lines"] = (first, more, colon)
-        d["_budget"] = budget
-        return h
-
     def _continuations(self) -> list[bytes]:
         cont = self._lines[1]
         if isinstance(cont, bytes):  # as found in the section: one line per newline, CRs stripped
@@ -246,6 +219,43 @@ class Header:
                 f"has_nul={self.has_nul!r}, has_8bit={self.has_8bit!r})")
 
 
+def _fields_of_section(found: list[tuple[bytes, bytes]], budget: _Budget, cls: type[_PlainHeader]
+                       ) -> list[Header] | None:
+    """The fields of a well-formed header section, from `_FIELD.findall`: for each field its first
+    line (it has a colon) and its continuation lines as they stand in the message (newlines kept,
+    split on demand). None as soon as a first line has no colon: the caller then parses the
+    section line by line. `cls`: the header class that states what one scan of the whole section
+    found (no NUL, no 8-bit byte). One loop for all fields rather than a call per field: a message
+    has dozens of them."""
+    new = cls.__new__
+    names = _FIELD_NAMES
+    headers = []
+    append = headers.append
+    for first, more in found:
+        if first[-1:] == b"\r":
+            first = first.rstrip(b"\r")
+        colon = first.find(b":")
+        if colon < 0:
+            return None
+        name_b = first[:colon]
+        known = names.get(name_b)
+        if known is None:
+            name_s = name_b.decode("latin-1")
+            name = name_s.strip()
+            known = (name, name.lower(), name_s != name)
+            if len(names) < _FIELD_NAMES_MAX:
+                names[name_b] = known
+        h = new(cls)
+        d = h.__dict__
+        d["name"], d["key"], spaced = known
+        if spaced:
+            d["space_before_colon"] = True
+        d["_lines"] = (first, more, colon)
+        d["_budget"] = budget
+        append(h)
+    return headers
+
+
 class _PlainHeader(Header):
     """A field the parser built from a well-formed section: its name had its colon on its line."""
 
@@ -253,10 +263,15 @@ class _PlainHeader(Header):
     folded_name = False
 
 
-class _CleanHeader(_PlainHeader):
-    """... in a section with no NUL and no 8-bit byte (known from one scan of the section)."""
+class _NulFreeHeader(_PlainHeader):
+    """... in a section with no NUL (known from one scan of the section)."""
 
     has_nul = False
+
+
+class _CleanHeader(_NulFreeHeader):
+    """... in a section with no NUL and no 8-bit byte (known from one scan of the section)."""
+
     has_8bit = False
 
 
@@ -583,11 +598,10 @@ class Message:
             # so no line can raise a defect and one regex splits the section into fields. A first
             # line without a colon (make() returns None) sends the section to the general loop.
             found = _FIELD.findall(block)
-            clean = block.isascii() and b"\x00" not in block
-            budget, make = self._budget, Header._from_section
-            headers = [make(first, more, budget, clean) for first, more in found]
-            # An identity test: `None in headers` would call Header.__eq__ (Python) once per field.
-            if not any(h is None for h in headers):
+            nul_free = b"\x00" not in block
+            cls = (_CleanHeader if block.isascii() else _NulFreeHeader) if nul_free else _PlainHeader
+            headers = _fields_of_section(found, self._budget, cls)
+            if headers is not None:
                 if len(headers) > lim.max_headers:
                     self._budget.hit("headers", f"more than {lim.max_headers} header fields; the rest ignored",
                                      [f"{len(headers)} fields"])
