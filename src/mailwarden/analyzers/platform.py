@@ -607,10 +607,15 @@ ANALYZER = PlatformAnalyzer
 
 @lru_cache(maxsize=256)
 def _brand_regex(words: tuple[str, ...]) -> re.Pattern:
-    """A profile's brand words as one whole-word expression (tried on every message's display name)."""
+    r"""A profile's brand words as one whole-word expression (tried on every message's display name).
+
+    `(?<!\w)(?:a|b)(?!\w)` finds what `(?<!\w)a(?!\w)|(?<!\w)b(?!\w)` finds (same position, same
+    alternative: at each position the alternatives are tried in the same order, and a failing
+    `(?!\w)` backtracks into the next one), but checks the look-behind once per position instead
+    of once per word, which on a display name without any brand is many times faster."""
     if not words:
         return re.compile(r"(?!)")
-    return re.compile("|".join(r"(?<!\w)" + re.escape(b) + r"(?!\w)" for b in words))
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(b) for b in words) + r")(?!\w)")
 
 
 class _GlobIndex:
@@ -628,10 +633,26 @@ class _GlobIndex:
         self.rx = re.compile("|".join(alts)) if alts else None
         if self.rx is not None and self.rx.groups != len(self.owners):
             raise ValueError("sender globs must not add capturing groups")
+        # A glob matches only a whole address that ends with the glob's literal tail (what follows
+        # its last wildcard or bracket: "*@*.zendesk.com" -> ".zendesk.com"), so an address that
+        # ends with none of the tails cannot match and the (slow, many-alternative) regex is skipped.
+        self.tails = tuple({_literal_tail(g) for p in self.owners for g in globs(p)})
 
     def first(self, address: str) -> Profile | None:
-        m = self.rx.match(address.lower()) if self.rx is not None else None
+        if self.rx is None:
+            return None
+        address = address.lower()
+        if not address.endswith(self.tails):
+            return None
+        m = self.rx.match(address)
         return self.owners[m.lastindex - 1] if m and m.lastindex else None
+
+
+def _literal_tail(glob: str) -> str:
+    """The end of a glob after its last special character (`*`, `?`, `[`, `]`): every string the
+    glob matches ends with it (an empty tail, for a glob ending in a wildcard, rules nothing out)."""
+    i = max(glob.rfind(c) for c in "*?[]")
+    return glob[i + 1:]
 
 
 class _ProfileIndex:
