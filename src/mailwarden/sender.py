@@ -72,7 +72,8 @@ def _parse(msg: Message, h: Header) -> tuple[list[Mailbox], list[str]]:
 def display_name_findings(mb: Mailbox) -> tuple[list[str], list[str]]:
     """(domains of addresses written in the display name, tricks in the display name)."""
     name = mb.display_name or ""
-    domains = [m.group(1).lower().rstrip(".") for m in _ADDR_IN_TEXT.finditer(name)]
+    # _ADDR_IN_TEXT needs an "@"; most names have none, and the search is costly per character.
+    domains = [m.group(1).lower().rstrip(".") for m in _ADDR_IN_TEXT.finditer(name)] if "@" in name else []
     tricks: list[str] = []
     if "encoded_display_name" in mb.oddities:
         if "@" in name or "<" in name or ">" in name:

@@ -104,9 +104,9 @@ class IdentityAnalyzer(Analyzer):
                     if m and re.search(r"\bauth=pass\b", h.value, re.I):
                         return m.group(1).strip("<>\"")
         hop = msg.received_hop(0)  # the topmost hop, parsed once per message
-        if hop is not None:
+        if hop is not None and hop.authenticated:  # both must hold; the search is the dearer test
             m = _AUTHENTICATED_SENDER.search(msg.header_fields("received")[0].value)
-            if m and hop.authenticated:
+            if m:
                 return m.group(1).strip("<>\"")
         return None
 
@@ -189,7 +189,8 @@ class IdentityAnalyzer(Analyzer):
         if mb is not None and mb.display_name:
             # Addresses written in the name are judged by FROM_DISPLAY_NAME_ADDRESS; "bob@gmail.com"
             # as a name does not claim to be Google.
-            shown_name = _ADDR_LIKE.sub(" ", mb.display_name)
+            # (_ADDR_LIKE needs an "@": a name without one is left as it is)
+            shown_name = _ADDR_LIKE.sub(" ", mb.display_name) if "@" in mb.display_name else mb.display_name
             names = [b for b in idx.match_brand(shown_name) if b != "own"]
             facts["display_brands"] = names
             for b in names:
