@@ -380,6 +380,7 @@ class Entity:
         self._parent = None if parent is None else weakref.ref(parent)
         self.start, self.end, self.depth = start, end, depth
         self.headers: list[Header] = []
+        self.headers_nul_free = False  # True: one scan of the header section found no NUL byte
         self.body_start = end
         self.children: list[Entity] = []
         self.index = 0  # position in document order
@@ -405,6 +406,11 @@ class Entity:
     def header_fields(self, name: str) -> list[Header]:
         found = self._by_key.get(name.lower())
         return list(found) if found else []  # a copy: callers may edit what they get
+
+    def repeated_fields(self, keys: frozenset[str]) -> dict[str, int]:
+        """{key: count} for the lower-case `keys` that name more than one field, in the order the
+        keys first appear (read off the index, not by walking every field again)."""
+        return {k: len(hs) for k, hs in self._by_key.items() if len(hs) > 1 and k in keys}
 
     def header(self, name: str) -> str | None:
         found = self._by_key.get(name.lower())
@@ -602,6 +608,7 @@ class Message:
             cls = (_CleanHeader if block.isascii() else _NulFreeHeader) if nul_free else _PlainHeader
             headers = _fields_of_section(found, self._budget, cls)
             if headers is not None:
+                ent.headers_nul_free = nul_free
                 if len(headers) > lim.max_headers:
                     self._budget.hit("headers", f"more than {lim.max_headers} header fields; the rest ignored",
                                      [f"{len(headers)} fields"])
@@ -620,6 +627,7 @@ class Message:
         # One scan of the section answers "any NUL / any 8-bit byte?" for all of its fields.
         nul_free = block is not None and b"\x00" not in block
         ascii_only = block is not None and block.isascii()
+        ent.headers_nul_free = nul_free
         budget = self._budget
         make = Header._from_lines
         ent.headers = [make(first, cont, budget, nul_free, ascii_only) for first, cont in fields]

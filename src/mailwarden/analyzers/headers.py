@@ -34,7 +34,8 @@ _ADDRESS_SYMBOLS = {
                          "that programs cut off at different places."),
     "multiple_angle": ("FROM_MULTIPLE_ANGLE", "The From mailbox has several <...> addresses."),
 }
-_SINGLETONS = ("subject", "date", "message-id", "sender", "reply-to", "to")  # Return-Path repeats on re-delivery
+# Fields a message may hold once (Return-Path is not among them: it repeats on re-delivery).
+_SINGLETONS = frozenset(("subject", "date", "message-id", "sender", "reply-to", "to"))
 
 
 class HeadersAnalyzer(Analyzer):
@@ -105,14 +106,13 @@ class HeadersAnalyzer(Analyzer):
             yield Finding("FROM_AMBIGUOUS", f"Programs can disagree about who sent this message: a mail client "
                           f"shows {shown}{also}.", [f"ambiguity: {', '.join(vf.ambiguity)}"]
                           + [f"From: {h.value}" for h in vf.from_headers[:3]])
-        counts: dict[str, int] = {}
-        for h in msg.headers:
-            if h.has_nul:
-                yield Finding("HEADER_NUL", f"The {h.name} header contains a NUL byte.",
-                              [h.raw.decode("latin-1")])
-            if h.key in _SINGLETONS:
-                counts[h.key] = counts.get(h.key, 0) + 1
-        dups = [k for k, n in counts.items() if n > 1]
+        if not msg.root.headers_nul_free:  # the parser saw no NUL in the section: no field has one
+            for h in msg.headers:
+                if h.has_nul:
+                    yield Finding("HEADER_NUL", f"The {h.name} header contains a NUL byte.",
+                                  [h.raw.decode("latin-1")])
+        counts = msg.root.repeated_fields(_SINGLETONS)
+        dups = list(counts)
         if dups:
             yield Finding("HEADER_DUPLICATE_SINGLETON", f"Headers that may appear only once appear several times "
                           f"({', '.join(dups)}).", [f"{k}: {counts[k]} times" for k in dups])
