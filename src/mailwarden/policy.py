@@ -170,6 +170,17 @@ class Policy:
     def apply_composites(self, findings: list[Finding], weights: dict[int, float]) -> list[tuple[Composite, list[str]]]:
         """Evaluate composites in order; returns those that fired with their constituent symbols."""
         fired = {f.symbol for f in findings}
+        comps = tuple(self.composites)
+        known = self.__dict__.get("_quiet_names")
+        if known is None or known[0] != comps:  # (element identity first: cheap while unchanged)
+            fires_alone = any(c.fires_on_nothing for c in comps)
+            known = self.__dict__["_quiet_names"] = (comps, None if fires_alone else
+                                                     frozenset().union(*(c.names for c in comps)))
+        if known[1] is not None and known[1].isdisjoint(fired):
+            # No composite fires on nothing and none names a symbol that fired: each would find its
+            # symbols disjoint from `fired` and take its value on the empty set (False), so none
+            # fires and `fired` never grows - the loop below would return [] and change no weight.
+            return []
         out = []
         for comp in self.composites:
             if comp.fires_on_nothing if comp.names.isdisjoint(fired) else evaluate(comp.ast, fired):
