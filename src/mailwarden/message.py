@@ -428,7 +428,9 @@ class Entity:
             main = "text/plain" if not main or "text" in main else "application/octet-stream"
         return main, params
 
-    @property
+    # content_type and is_multipart are read a dozen times per entity (parts lists, attachments,
+    # text, analyzers); both follow from _content_type, which is computed once, so they are kept too.
+    @cached
     def content_type(self) -> str:
         return self._content_type[0]
 
@@ -440,7 +442,7 @@ class Entity:
     def charset(self) -> str | None:
         return self.params.get("charset")
 
-    @property
+    @cached
     def is_multipart(self) -> bool:
         return self.content_type.startswith("multipart/")
 
