@@ -24,6 +24,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from urllib.parse import urlsplit
 
 import ahocorasick
 from rapidfuzz import process as rf_process
@@ -392,8 +393,6 @@ class BrandIndex:
     def lookalike_url(self, url: str) -> LookalikeHit | None:
         """`lookalike()` for the URL's host, then a brand's domain or name in the path of a host that
         is not the brand's (`https://evil.example/paypal.com/signin`, `…/microsoft-login/`)."""
-        from urllib.parse import urlsplit
-
         try:
             parts = urlsplit(url if "//" in url else "//" + url)
             host = (parts.hostname or "").lower()

@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import binascii
 import codecs
+import importlib
 import re
 import weakref
 from dataclasses import dataclass, field
+from types import ModuleType
+from urllib.parse import unquote_to_bytes
 
 from mailwarden.lazy import cached
 from mailwarden.limits import LimitHit, Limits
@@ -99,6 +102,19 @@ def decode_bytes(data: bytes, charset: str | None) -> tuple[str, bool]:
         return data.decode("utf-8"), charset is None
     except UnicodeDecodeError:
         return data.decode("latin-1"), charset is None
+
+
+# Modules this one uses from a few methods, imported on first use and then kept: `received` imports
+# this module (a cycle at import time) and `htmltext` loads an HTML parser that header-only uses never
+# need. (A `from ... import` in a method costs about a microsecond per call, paid on every message.)
+_MODULES: dict[str, ModuleType] = {}
+
+
+def _module(name: str) -> ModuleType:
+    mod = _MODULES.get(name)
+    if mod is None:
+        mod = _MODULES[name] = importlib.import_module(name)
+    return mod
 
 
 # A field name's bytes -> (name, key, space before the colon): a pure function of the bytes, and
@@ -360,8 +376,6 @@ def _parse_params(value: str) -> tuple[str, dict[str, str]]:
 
 
 def _decode_rfc2231(value: str) -> str:
-    from urllib.parse import unquote_to_bytes
-
     parts = value.split("'", 2)
     if len(parts) == 3:
         charset, _, data = parts
@@ -768,16 +782,12 @@ class Message:
         hops = self._hop_cache
         hop = hops.get(index)
         if hop is None:
-            from mailwarden.received import parse_hop
-
-            hop = hops[index] = parse_hop(fields[index].value, index)
+            hop = hops[index] = _module("mailwarden.received").parse_hop(fields[index].value, index)
         return hop
 
     @cached
     def _received_fields(self) -> list[Header]:
-        from mailwarden.received import MAX_RECEIVED
-
-        return self.header_fields("received")[:MAX_RECEIVED]
+        return self.header_fields("received")[:_module("mailwarden.received").MAX_RECEIVED]
 
     @cached
     def _hop_cache(self) -> dict:
@@ -820,11 +830,9 @@ class Message:
     @cached
     def visible_text(self) -> str:
         """What a reader sees: the plain text, or the HTML rendered to text when there is none."""
-        from mailwarden.htmltext import html_to_text
-
         if self.text.strip():
             return self.text
-        return self._clip_text(html_to_text(self.html)) if self.html else ""
+        return self._clip_text(_module("mailwarden.htmltext").html_to_text(self.html)) if self.html else ""
 
     def _clip_text(self, text: str) -> str:
         if len(text) > self.limits.max_text_chars:

@@ -19,6 +19,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from urllib.parse import urlsplit
 
 from mailwarden.brands import brand_name, lookalike, match_brand
 from mailwarden.lures import CATEGORIES, match_lures
@@ -205,8 +206,6 @@ _DOMAIN_IN_TEXT = re.compile(r"(?i)(?<![\w@.-])((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-
 
 
 def host_of(url: str) -> str | None:
-    from urllib.parse import urlsplit
-
     u = url.strip()
     if u.lower().startswith("www."):
         u = "http://" + u

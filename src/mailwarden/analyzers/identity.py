@@ -29,10 +29,12 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from mailwarden.addresses import parse_address_list
 from mailwarden.analyzers.base import Analyzer
 from mailwarden.brands import (
     FREEMAIL,
     BrandIndex,
+    decode_label,
     default_index,
     index_with_own_domains,
     is_mixed_script,
@@ -264,14 +266,10 @@ class IdentityAnalyzer(Analyzer):
 
 
 def _unicode_labels(domain: str) -> list[str]:
-    from mailwarden.brands import decode_label
-
     return [decode_label(p) for p in domain.split(".")]
 
 
 def _reply_to(msg: Message, vf: VisibleFrom) -> list[str]:
-    from mailwarden.addresses import parse_address_list
-
     out = []
     for h in msg.header_fields("reply-to")[:2]:
         for m in parse_address_list(h.value, 10, 4096).mailboxes:
