@@ -94,7 +94,8 @@ class IdentityAnalyzer(Analyzer):
         if env is not None and env.auth_user:
             return env.auth_user
         seen_received = 0
-        for h in msg.headers:
+        # Without an authserv_id the loop below can match nothing: it only counts Received fields.
+        for h in msg.headers if self.authserv_id else ():
             if h.key == "received":
                 seen_received += 1
                 if seen_received > 1:
@@ -124,7 +125,9 @@ class IdentityAnalyzer(Analyzer):
         org = _org(domain)
         # A free-mail address is a person's, not the brand's: gmail.com is not "Google" speaking.
         brand = idx.brand_for_domain(domain) if domain and org not in FREEMAIL else None
-        authenticated_visible = self._authenticated_as(auth, domain) and not vf.ambiguous
+        # Asked once: the auth facts' answer for this domain does not change during the scan.
+        authenticated_as_visible = self._authenticated_as(auth, domain)
+        authenticated_visible = authenticated_as_visible and not vf.ambiguous
         dmarc_domain = (getattr(auth, "dmarc_domain", None) or "") if auth is not None else ""
         if authenticated_visible and dmarc_domain and _org(dmarc_domain) != org:
             authenticated_visible = False  # DMARC vouched for a different From than the one shown
@@ -143,7 +146,7 @@ class IdentityAnalyzer(Analyzer):
                                                               f"visible From: {mb.address if mb else ''}"])
         dkim_domains = sorted(getattr(auth, "dkim_pass_domains", set()) or set()) if auth is not None else []
         if domain and dkim_domains and not any(_org(d) == org for d in dkim_domains) \
-                and not self._authenticated_as(auth, domain):
+                and not authenticated_as_visible:
             yield Finding("DKIM_NOT_ALIGNED_FROM", f"The message is DKIM-signed by {', '.join(dkim_domains[:3])}, "
                           f"not by the From domain {domain}; the signature says nothing about who wrote From.",
                           [f"dkim pass d={d}" for d in dkim_domains[:5]] + [f"From domain: {domain}"])
@@ -152,7 +155,7 @@ class IdentityAnalyzer(Analyzer):
         # Only a definite DMARC failure counts: "none"/"temperror" offline or without DNS means
         # we do not know, and not knowing must not look like spoofing.
         dmarc_failed = auth is not None and getattr(auth, "dmarc_result", "none") == "fail"
-        if dmarc_failed and domain and not self._authenticated_as(auth, domain):
+        if dmarc_failed and domain and not authenticated_as_visible:
             if org in self.own_orgs:
                 yield Finding("FROM_OWN_DOMAIN_UNAUTHENTICATED", f"The message claims to come from your own "
                               f"domain {domain} but is not authenticated for it.", [f"From: {mb.address}"])
@@ -231,7 +234,7 @@ class IdentityAnalyzer(Analyzer):
         if mf and brand and brand != "own" and auth is not None:
             mforg = _org(_addr_domain(mf))
             if mforg and idx.brand_for_domain(mforg) != brand and brand not in idx.infra_brands(mforg) \
-                    and dmarc_failed and not self._authenticated_as(auth, domain):
+                    and dmarc_failed and not authenticated_as_visible:
                 yield Finding("RETURN_PATH_BRAND_PIVOT", f"The message claims {idx.brands[brand].name} but bounces "
                               f"go to {mforg}, and it is not authenticated as {idx.brands[brand].name}.",
                               [f"Return-Path: {mf}", f"From: {mb.address}"])

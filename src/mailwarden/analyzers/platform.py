@@ -472,8 +472,8 @@ class PlatformAnalyzer(Analyzer):
 
     def _learned(self, msg: Message, ctx: ScanContext, af: Any, from_addr: str | None, subject: str,
                  text: str) -> Iterator[Finding]:
-        key = self._sender_key(af, from_addr)
-        store = self._store()
+        store = self._store()  # (stateless scans stop here, before the key is built)
+        key = self._sender_key(af, from_addr) if store is not None else None
         if key is None or store is None:
             return
         ctx.facts["platform"]["template_key"] = key
