@@ -325,6 +325,9 @@ def decode_encoded_words(value: bytes, budget: _Budget | None) -> str:
     return "".join(out)
 
 
+_QUOTED_STOP = re.compile(r'["\\]')  # what ends or escapes within a quoted parameter value
+
+
 def _parse_params(value: str) -> tuple[str, dict[str, str]]:
     """Split `type/sub; a=b; c="d"` into the main value and parameters (lower-case keys)."""
     value = value[:8192]
@@ -344,11 +347,24 @@ def _parse_params(value: str) -> tuple[str, dict[str, str]]:
         if i < n and rest[i] == '"':
             i += 1
             buf = []
-            while i < n and rest[i] != '"':
-                if rest[i] == "\\" and i + 1 < n:
-                    i += 1
-                buf.append(rest[i])
-                i += 1
+            while True:  # up to the closing quote; a backslash takes the next character as it is
+                m = _QUOTED_STOP.search(rest, i)  # runs of other characters are copied whole
+                if m is None:
+                    buf.append(rest[i:])
+                    i = n
+                    break
+                q = m.start()
+                buf.append(rest[i:q])
+                if rest[q] == '"':
+                    i = q
+                    break
+                if q + 1 < n:
+                    buf.append(rest[q + 1])
+                    i = q + 2
+                else:  # a backslash at the very end stands for itself
+                    buf.append("\\")
+                    i = n
+                    break
             val = "".join(buf)
             i += 1
         else:
@@ -358,8 +374,8 @@ def _parse_params(value: str) -> tuple[str, dict[str, str]]:
             i = k
         if key and key not in params:
             params[key] = val
-    # RFC 2231 continuations / charset'lang'value for filenames
-    for base in ("filename", "name"):
+    # RFC 2231 continuations / charset'lang'value for filenames (every key they read has a "*")
+    for base in ("filename", "name") if any("*" in k for k in params) else ():
         if base not in params:
             pieces = []
             for idx in range(64):
