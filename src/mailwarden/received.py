@@ -65,12 +65,31 @@ def is_hostname(name: str) -> bool:
     return bool(_HOSTNAME.match(name)) and not _IPV4_ONLY.fullmatch(name)
 
 
+# A dotted quad exactly as the ipaddress module accepts one: ASCII digits, 0-255, no leading zero.
+# Text without ":" can only be an IPv4 address (IPv6 needs at least two colons), and the ipaddress
+# module accepts such text exactly when this matches; its str() is then the text itself. Deciding
+# these here spares a failed IPv4 and a failed IPv6 parse (two exceptions) for every host name
+# that is asked about, and the string round trip for every address.
+_DOTTED_QUAD = re.compile(r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(?:\.(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|"
+                          r"[1-9]?[0-9])){3}")
+
+
+def _address_text(text: str) -> str:
+    return text.strip().strip("[]").removeprefix("IPv6:").split("%")[0]
+
+
 @lru_cache(maxsize=65536)
 def ip_of(text: str | None) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     if not text:
         return None
+    addr = _address_text(text)
+    if ":" not in addr:
+        if _DOTTED_QUAD.fullmatch(addr) is None:
+            return None
+        a, b, c, d = addr.split(".")
+        return ipaddress.IPv4Address(int(a) << 24 | int(b) << 16 | int(c) << 8 | int(d))
     try:
-        return ipaddress.ip_address(text.strip().strip("[]").removeprefix("IPv6:").split("%")[0])
+        return ipaddress.ip_address(addr)
     except ValueError:
         return None
 
@@ -78,6 +97,11 @@ def ip_of(text: str | None) -> ipaddress.IPv4Address | ipaddress.IPv6Address | N
 @lru_cache(maxsize=65536)
 def ip_text(text: str | None) -> str | None:
     """`str(ip_of(text))`, or None: the normalised address, formatted once per distinct input."""
+    if not text:
+        return None
+    addr = _address_text(text)
+    if ":" not in addr:  # IPv4 or nothing; a valid dotted quad is its own normal form (see above)
+        return addr if _DOTTED_QUAD.fullmatch(addr) is not None else None
     ip = ip_of(text)
     return str(ip) if ip is not None else None
 
