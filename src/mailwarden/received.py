@@ -165,24 +165,31 @@ _V4_CLASSES = [_ip_class(ipaddress.IPv4Address(e)) for e in _V4_EDGES]
 # different characters: plain, backslash, open paren), so the match from a given "(" is unique and
 # backtracking can never find another: runs of plain characters are taken whole and nothing is given
 # back (possessive), which matches exactly what the one-character-per-step form matched, faster.
-_COMMENT = re.compile(r"\((?:[^()\\]++|\\.|\((?:[^()\\]++|\\.|\([^()]*+\))*+\))*+\)")
+_COMMENT = re.compile(r"(\((?:[^()\\]++|\\.|\((?:[^()\\]++|\\.|\([^()]*+\))*+\))*+\))")
 _MARKER = re.compile(r"\x00(\d+)")
 _TRAILING_COMMENT = re.compile(r"\s*\([^)]*\)\s*$")
 
 
-def _split(value: str) -> tuple[list[tuple[str, str]], list[str], str]:
-    """Split into (keyword, top-level text) clauses, the comments, and the date text."""
+def _split(value: str) -> tuple[list[str], list[str], list[int], list[str], str]:
+    """Tokenise: the words outside comments (each comment replaced by a marker word "\\x00<n>"), the
+    same words lower-cased, the positions of the clause keywords among them, the comments, and the
+    date text."""
     head, sep, date = value.rpartition(";")
     if not sep:
         head, date = value, ""
     head = head[:4000]
     comments: list[str] = []
-
-    def mark(m: re.Match) -> str:
-        comments.append(m.group(0)[1:-1])
-        return f" \x00{len(comments) - 1} "
-
-    flat = _COMMENT.sub(mark, head) if "(" in head else head
+    if "(" in head:
+        # Each comment becomes " \x00<n> " (n = its position in `comments`): a word of its own.
+        pieces = _COMMENT.split(head)  # text, comment, text, ... (the pattern's one group is the comment)
+        if len(pieces) > 1:
+            comments = [c[1:-1] for c in pieces[1::2]]
+            pieces[1::2] = [f" \x00{n} " for n in range(len(comments))]
+            flat = "".join(pieces)
+        else:
+            flat = head
+    else:
+        flat = head
     if "(" in flat or ")" in flat:
         flat = flat.replace("(", " ").replace(")", " ")
     toks = flat.split()
@@ -190,15 +197,7 @@ def _split(value: str) -> tuple[list[tuple[str, str]], list[str], str]:
     lows = flat.lower().split()
     keywords = _KEYWORDS
     starts = [i for i, w in enumerate(lows) if w in keywords]
-    clauses: list[tuple[str, str]] = []
-    if not starts or starts[0] > 0:  # words before the first keyword: a clause of their own
-        end = starts[0] if starts else len(toks)
-        if end:
-            clauses.append(("", " ".join(toks[:end])))
-    for n, i in enumerate(starts):
-        end = starts[n + 1] if n + 1 < len(starts) else len(toks)
-        clauses.append((lows[i], " ".join(toks[i + 1:end])))
-    return clauses, comments, date.strip()
+    return toks, lows, starts, comments, date.strip()
 
 
 _MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
@@ -230,47 +229,62 @@ def _zone(sign: str, tzh: str, tzm: str) -> timezone | None:
     return timezone(timedelta(seconds=-offset if sign == "-" else offset))
 
 
-_FIRST_CLAUSE_SLOT = {"from": "helo", "by": "by", "with": "with_", "id": "id", "for": "for_"}
+def _first_word(toks: list[str], start: int, end: int) -> str | None:
+    """The first word of toks[start:end] once comment markers are removed (a marker is a word of its
+    own unless the header itself held a NUL, when "\\x00<digits>" inside a word is removed too)."""
+    for i in range(start, end):
+        t = toks[i]
+        if "\x00" not in t:
+            return t
+        words = _MARKER.sub(" ", t).split()
+        if words:
+            return words[0]
+    return None
 
 
 def parse_hop(value: str, index: int = 0) -> Hop:
-    hop = Hop(index=index, raw=value[:2000])
-    clauses, comments, date = _split(value)
+    hop = Hop(index, value[:2000])
+    toks, lows, starts, comments, date = _split(value)
     hop.comments = comments
-
-    def clause_comments(text: str) -> list[str]:
-        return [comments[int(m)] for m in _MARKER.findall(text) if int(m) < len(comments)]
-
-    for key, text in clauses:
-        # The first clause of each kind wins; words before any keyword, and `via`, name nothing we keep.
-        slot = _FIRST_CLAUSE_SLOT.get(key)
-        if slot is None or getattr(hop, slot) is not None:
-            continue
-        plain = _MARKER.sub(" ", text).split() if "\x00" in text else text.split()
-        first = plain[0] if plain else None
+    # The first clause of each kind wins; words before any keyword, and `via`, name nothing we keep.
+    # A clause runs from its keyword to the next keyword (or the end).
+    last = len(starts) - 1
+    for n, i in enumerate(starts):
+        key = lows[i]
+        end = starts[n + 1] if n < last else len(toks)
         if key == "from":
+            if hop.helo is not None:  # an earlier `from` clause named the client
+                continue
+            text = " ".join(toks[i + 1:end])
+            first = _first_word(toks, i + 1, end)
             hop.helo = first.strip("[]") if first else None
             # `from [2a02:…]; authenticated by …`: the semicolon ends the word, it is not part of it
             hop.from_word = first.rstrip(";").strip("[]") or None if first else None
             if "\x00" in text:
-                for c in clause_comments(text):
-                    _read_from_comment(hop, c)
+                ncom = len(comments)
+                for m in _MARKER.findall(text):
+                    if int(m) < ncom:
+                        _read_from_comment(hop, comments[int(m)])
             if hop.ip is None and first:
                 if "[" in text:
                     for m in _IP_BRACKET.finditer(text):
                         if ip := ip_text(m.group(1)):
                             hop.ip = ip
                             break
-            if hop.ip is None and first:
-                hop.ip = ip_text(first)
+                if hop.ip is None:
+                    hop.ip = ip_text(first)
         elif key == "by":
-            hop.by = first
+            if hop.by is None:
+                hop.by = _first_word(toks, i + 1, end)
         elif key == "with":
-            hop.with_ = first
+            if hop.with_ is None:
+                hop.with_ = _first_word(toks, i + 1, end)
         elif key == "id":
-            hop.id = first
-        elif first:  # for
-            hop.for_ = first.strip("<>")
+            if hop.id is None:
+                hop.id = _first_word(toks, i + 1, end)
+        elif key == "for":
+            if hop.for_ is None and (first := _first_word(toks, i + 1, end)):
+                hop.for_ = first.strip("<>")
     if hop.helo and hop.helo.lower() in ("unknown", "[unknown]"):
         hop.helo = None
     if date:
