@@ -88,8 +88,8 @@ def ip_of(text: str | None) -> ipaddress.IPv4Address | ipaddress.IPv6Address | N
             return None
         a, b, c, d = addr.split(".")
         return ipaddress.IPv4Address(int(a) << 24 | int(b) << 16 | int(c) << 8 | int(d))
-    try:
-        return ipaddress.ip_address(addr)
+    try:  # with a colon only IPv6 can parse; ip_address would try (and fail) IPv4 first
+        return ipaddress.IPv6Address(addr)
     except ValueError:
         return None
 
