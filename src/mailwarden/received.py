@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
+from itertools import compress, count
 
 from mailwarden.message import Message
 
@@ -167,6 +168,7 @@ _V4_CLASSES = [_ip_class(ipaddress.IPv4Address(e)) for e in _V4_EDGES]
 # back (possessive), which matches exactly what the one-character-per-step form matched, faster.
 _COMMENT = re.compile(r"(\((?:[^()\\]++|\\.|\((?:[^()\\]++|\\.|\([^()]*+\))*+\))*+\))")
 _MARKER = re.compile(r"\x00(\d+)")
+_MARKER_WORDS = [f" \x00{n} " for n in range(2001)]  # comment n's stand-in; a 4000-character head holds at most 2000
 _TRAILING_COMMENT = re.compile(r"\s*\([^)]*\)\s*$")
 
 
@@ -184,7 +186,7 @@ def _split(value: str) -> tuple[list[str], list[str], list[int], list[str], str]
         pieces = _COMMENT.split(head)  # text, comment, text, ... (the pattern's one group is the comment)
         if len(pieces) > 1:
             comments = [c[1:-1] for c in pieces[1::2]]
-            pieces[1::2] = [f" \x00{n} " for n in range(len(comments))]
+            pieces[1::2] = _MARKER_WORDS[:len(comments)]  # "()" is the shortest comment: enough of them
             flat = "".join(pieces)
         else:
             flat = head
@@ -195,8 +197,7 @@ def _split(value: str) -> tuple[list[str], list[str], list[int], list[str], str]
     toks = flat.split()
     # Lower-casing maps no whitespace to non-whitespace or back, so both splits align word by word.
     lows = flat.lower().split()
-    keywords = _KEYWORDS
-    starts = [i for i, w in enumerate(lows) if w in keywords]
+    starts = list(compress(count(), map(_KEYWORDS.__contains__, lows)))  # positions of the keywords
     return toks, lows, starts, comments, date.strip()
 
 
