@@ -304,7 +304,7 @@ class AuthAnalyzer(Analyzer):
                 continue
             low = s.value[:4000].lower()
             text = f"{s.name}: {s.value[:200]}"
-            if not s.arc and own in low and s.header.authserv_id == own:
+            if not s.arc and own in low and s.authserv_id == own:
                 if first_received is None or s.index > first_received:
                     forged.append(text)
                 continue

@@ -247,9 +247,9 @@ def _segment_comments(seg: str) -> tuple[str, str]:
     return text, " ".join(c for c in comments if c)
 
 
-def parse_authentication_results(value: str, arc: bool = False) -> ARHeader:
-    """Parse one header value. Never raises; unparseable pieces are skipped."""
-    raw = value
+def read_head(value: str, arc: bool = False) -> tuple[str | None, int | None, list[str]]:
+    """What precedes the results: (authserv-id, ARC instance, the result segments still to read).
+    Enough to tell who wrote a header without parsing every result in it."""
     value = value[:_MAX_VALUE].replace("\r", " ").replace("\n", " ")
     segments = _split_semicolons(value)
     instance = None
@@ -267,6 +267,15 @@ def parse_authentication_results(value: str, arc: bool = False) -> ARHeader:
             segments = segments[1:]
         elif not words:
             segments = segments[1:]
+    return authserv_id, instance, segments
+
+
+def parse_authentication_results(value: str, arc: bool = False,
+                                 head: tuple[str | None, int | None, list[str]] | None = None) -> ARHeader:
+    """Parse one header value. Never raises; unparseable pieces are skipped. `head` is
+    `read_head(value, arc)` when the caller already has it."""
+    raw = value
+    authserv_id, instance, segments = read_head(value, arc) if head is None else head
     results: list[ARResult] = []
     for seg in segments[: _MAX_RESULTS * 2]:
         text, comment = _segment_comments(seg)
