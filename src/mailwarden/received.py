@@ -122,8 +122,11 @@ def ip_class(text: str | None) -> str:
     ip = ip_of(text)
     if ip is None:
         return ""
-    if ip.version == 4 and _V4_EDGES:
-        return _V4_CLASSES[bisect_right(_V4_EDGES, int(ip)) - 1]
+    if ip.version == 4:
+        if _V4_EDGES:
+            return _V4_CLASSES[bisect_right(_V4_EDGES, int(ip)) - 1]
+    elif _V6_EDGES:
+        return _V6_CLASSES[bisect_right(_V6_EDGES, int(ip)) - 1]
     return _ip_class(ip)
 
 
@@ -160,6 +163,38 @@ def _v4_edges() -> list[int]:
 
 _V4_EDGES = _v4_edges()
 _V4_CLASSES = [_ip_class(ipaddress.IPv4Address(e)) for e in _V4_EDGES]
+
+
+def _v6_edges() -> list[int]:
+    """The same for IPv6 (each new IPv6 address otherwise costs two dozen network tests): the
+    networks behind is_private, is_reserved, is_multicast, is_link_local, the loopback and
+    unspecified addresses, and, inside ::ffff:0:0/96, every IPv4 edge (is_private reads an
+    IPv4-mapped address as its IPv4 address). Empty, and the direct tests used, when the ipaddress
+    module's tables are not what this expects."""
+    consts = getattr(ipaddress, "_IPv6Constants", None)
+    if not _V4_EDGES:
+        return []
+    nets = []
+    for name in ("_private_networks", "_reserved_networks"):
+        table = getattr(consts, name, None)
+        if not isinstance(table, list):
+            return []
+        nets += table
+    nets += getattr(consts, "_private_networks_exceptions", [])
+    for name in ("_multicast_network", "_linklocal_network"):
+        net = getattr(consts, name, None)
+        if not isinstance(net, ipaddress.IPv6Network):
+            return []
+        nets.append(net)
+    nets += [ipaddress.ip_network("::/128"), ipaddress.ip_network("::1/128")]
+    mapped = int(ipaddress.IPv6Address("::ffff:0:0"))
+    edges = {0} | {int(n.network_address) for n in nets} | {int(n.broadcast_address) + 1 for n in nets}
+    edges |= {mapped + e for e in _V4_EDGES} | {mapped, mapped + 1, mapped + 2 ** 32}
+    return sorted(edges - {2 ** 128})
+
+
+_V6_EDGES = _v6_edges()
+_V6_CLASSES = [_ip_class(ipaddress.IPv6Address(e)) for e in _V6_EDGES]
 
 
 # A comment, nesting to depth 3. At every point at most one branch can match (they start with
