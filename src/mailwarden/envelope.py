@@ -46,23 +46,30 @@ def parse_received_from(value: str) -> tuple[str | None, str | None]:
     return hop.helo, hop.ip
 
 
+def receiving_client(msg: Message) -> tuple[str | None, str | None]:
+    """(IP, HELO) of the receiving hop, the topmost Received header that names the client at all;
+    each None when that header does not give it (both None without such a header). These are
+    what `derive_envelope(msg).ip` / `.helo` are when the caller gives neither."""
+    i = 0
+    while (hop := msg.received_hop(i)) is not None:
+        i += 1
+        helo, ip = hop.helo, hop.ip
+        if ip or helo:
+            return ip or None, helo or None
+    return None, None
+
+
 def derive_envelope(msg: Message, given: Envelope | None = None) -> Envelope:
     """Fill what the caller did not give from the receiving hop; mark the result derived."""
     env = Envelope(**given.__dict__) if given else Envelope()
     env.rcpt = list(env.rcpt)
     derived = False
     if env.ip is None or env.helo is None:
-        # the receiving hop: the topmost Received header that names the client at all
-        i = 0
-        while (hop := msg.received_hop(i)) is not None:
-            i += 1
-            helo, ip = hop.helo, hop.ip
-            if ip or helo:
-                if env.ip is None and ip:
-                    env.ip, derived = ip, True
-                if env.helo is None and helo:
-                    env.helo, derived = helo, True
-                break
+        ip, helo = receiving_client(msg)
+        if env.ip is None and ip:
+            env.ip, derived = ip, True
+        if env.helo is None and helo:
+            env.helo, derived = helo, True
     if env.mail_from is None:
         rp = msg.header("return-path")
         if rp is not None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
+from itertools import compress, count
 
 from mailwarden.message import Message
 
@@ -65,12 +66,31 @@ def is_hostname(name: str) -> bool:
     return bool(_HOSTNAME.match(name)) and not _IPV4_ONLY.fullmatch(name)
 
 
+# A dotted quad exactly as the ipaddress module accepts one: ASCII digits, 0-255, no leading zero.
+# Text without ":" can only be an IPv4 address (IPv6 needs at least two colons), and the ipaddress
+# module accepts such text exactly when this matches; its str() is then the text itself. Deciding
+# these here spares a failed IPv4 and a failed IPv6 parse (two exceptions) for every host name
+# that is asked about, and the string round trip for every address.
+_DOTTED_QUAD = re.compile(r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(?:\.(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|"
+                          r"[1-9]?[0-9])){3}")
+
+
+def _address_text(text: str) -> str:
+    return text.strip().strip("[]").removeprefix("IPv6:").split("%")[0]
+
+
 @lru_cache(maxsize=65536)
 def ip_of(text: str | None) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     if not text:
         return None
-    try:
-        return ipaddress.ip_address(text.strip().strip("[]").removeprefix("IPv6:").split("%")[0])
+    addr = _address_text(text)
+    if ":" not in addr:
+        if _DOTTED_QUAD.fullmatch(addr) is None:
+            return None
+        a, b, c, d = addr.split(".")
+        return ipaddress.IPv4Address(int(a) << 24 | int(b) << 16 | int(c) << 8 | int(d))
+    try:  # with a colon only IPv6 can parse; ip_address would try (and fail) IPv4 first
+        return ipaddress.IPv6Address(addr)
     except ValueError:
         return None
 
@@ -78,6 +98,11 @@ def ip_of(text: str | None) -> ipaddress.IPv4Address | ipaddress.IPv6Address | N
 @lru_cache(maxsize=65536)
 def ip_text(text: str | None) -> str | None:
     """`str(ip_of(text))`, or None: the normalised address, formatted once per distinct input."""
+    if not text:
+        return None
+    addr = _address_text(text)
+    if ":" not in addr:  # IPv4 or nothing; a valid dotted quad is its own normal form (see above)
+        return addr if _DOTTED_QUAD.fullmatch(addr) is not None else None
     ip = ip_of(text)
     return str(ip) if ip is not None else None
 
@@ -97,8 +122,11 @@ def ip_class(text: str | None) -> str:
     ip = ip_of(text)
     if ip is None:
         return ""
-    if ip.version == 4 and _V4_EDGES:
-        return _V4_CLASSES[bisect_right(_V4_EDGES, int(ip)) - 1]
+    if ip.version == 4:
+        if _V4_EDGES:
+            return _V4_CLASSES[bisect_right(_V4_EDGES, int(ip)) - 1]
+    elif _V6_EDGES:
+        return _V6_CLASSES[bisect_right(_V6_EDGES, int(ip)) - 1]
     return _ip_class(ip)
 
 
@@ -137,44 +165,75 @@ _V4_EDGES = _v4_edges()
 _V4_CLASSES = [_ip_class(ipaddress.IPv4Address(e)) for e in _V4_EDGES]
 
 
+def _v6_edges() -> list[int]:
+    """The same for IPv6 (each new IPv6 address otherwise costs two dozen network tests): the
+    networks behind is_private, is_reserved, is_multicast, is_link_local, the loopback and
+    unspecified addresses, and, inside ::ffff:0:0/96, every IPv4 edge (is_private reads an
+    IPv4-mapped address as its IPv4 address). Empty, and the direct tests used, when the ipaddress
+    module's tables are not what this expects."""
+    consts = getattr(ipaddress, "_IPv6Constants", None)
+    if not _V4_EDGES:
+        return []
+    nets = []
+    for name in ("_private_networks", "_reserved_networks"):
+        table = getattr(consts, name, None)
+        if not isinstance(table, list):
+            return []
+        nets += table
+    nets += getattr(consts, "_private_networks_exceptions", [])
+    for name in ("_multicast_network", "_linklocal_network"):
+        net = getattr(consts, name, None)
+        if not isinstance(net, ipaddress.IPv6Network):
+            return []
+        nets.append(net)
+    nets += [ipaddress.ip_network("::/128"), ipaddress.ip_network("::1/128")]
+    mapped = int(ipaddress.IPv6Address("::ffff:0:0"))
+    edges = {0} | {int(n.network_address) for n in nets} | {int(n.broadcast_address) + 1 for n in nets}
+    edges |= {mapped + e for e in _V4_EDGES} | {mapped, mapped + 1, mapped + 2 ** 32}
+    return sorted(edges - {2 ** 128})
+
+
+_V6_EDGES = _v6_edges()
+_V6_CLASSES = [_ip_class(ipaddress.IPv6Address(e)) for e in _V6_EDGES]
+
+
 # A comment, nesting to depth 3. At every point at most one branch can match (they start with
 # different characters: plain, backslash, open paren), so the match from a given "(" is unique and
 # backtracking can never find another: runs of plain characters are taken whole and nothing is given
 # back (possessive), which matches exactly what the one-character-per-step form matched, faster.
-_COMMENT = re.compile(r"\((?:[^()\\]++|\\.|\((?:[^()\\]++|\\.|\([^()]*+\))*+\))*+\)")
+_COMMENT = re.compile(r"(\((?:[^()\\]++|\\.|\((?:[^()\\]++|\\.|\([^()]*+\))*+\))*+\))")
 _MARKER = re.compile(r"\x00(\d+)")
+_MARKER_WORDS = [f" \x00{n} " for n in range(2001)]  # comment n's stand-in; a 4000-character head holds at most 2000
 _TRAILING_COMMENT = re.compile(r"\s*\([^)]*\)\s*$")
 
 
-def _split(value: str) -> tuple[list[tuple[str, str]], list[str], str]:
-    """Split into (keyword, top-level text) clauses, the comments, and the date text."""
+def _split(value: str) -> tuple[list[str], list[str], list[int], list[str], str]:
+    """Tokenise: the words outside comments (each comment replaced by a marker word "\\x00<n>"), the
+    same words lower-cased, the positions of the clause keywords among them, the comments, and the
+    date text."""
     head, sep, date = value.rpartition(";")
     if not sep:
         head, date = value, ""
     head = head[:4000]
     comments: list[str] = []
-
-    def mark(m: re.Match) -> str:
-        comments.append(m.group(0)[1:-1])
-        return f" \x00{len(comments) - 1} "
-
-    flat = _COMMENT.sub(mark, head) if "(" in head else head
+    if "(" in head:
+        # Each comment becomes " \x00<n> " (n = its position in `comments`): a word of its own.
+        pieces = _COMMENT.split(head)  # text, comment, text, ... (the pattern's one group is the comment)
+        if len(pieces) > 1:
+            comments = [c[1:-1] for c in pieces[1::2]]
+            pieces[1::2] = _MARKER_WORDS[:len(comments)]  # "()" is the shortest comment: enough of them
+            flat = "".join(pieces)
+        else:
+            flat = head
+    else:
+        flat = head
     if "(" in flat or ")" in flat:
         flat = flat.replace("(", " ").replace(")", " ")
     toks = flat.split()
     # Lower-casing maps no whitespace to non-whitespace or back, so both splits align word by word.
     lows = flat.lower().split()
-    keywords = _KEYWORDS
-    starts = [i for i, w in enumerate(lows) if w in keywords]
-    clauses: list[tuple[str, str]] = []
-    if not starts or starts[0] > 0:  # words before the first keyword: a clause of their own
-        end = starts[0] if starts else len(toks)
-        if end:
-            clauses.append(("", " ".join(toks[:end])))
-    for n, i in enumerate(starts):
-        end = starts[n + 1] if n + 1 < len(starts) else len(toks)
-        clauses.append((lows[i], " ".join(toks[i + 1:end])))
-    return clauses, comments, date.strip()
+    starts = list(compress(count(), map(_KEYWORDS.__contains__, lows)))  # positions of the keywords
+    return toks, lows, starts, comments, date.strip()
 
 
 _MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
@@ -206,47 +265,62 @@ def _zone(sign: str, tzh: str, tzm: str) -> timezone | None:
     return timezone(timedelta(seconds=-offset if sign == "-" else offset))
 
 
-_FIRST_CLAUSE_SLOT = {"from": "helo", "by": "by", "with": "with_", "id": "id", "for": "for_"}
+def _first_word(toks: list[str], start: int, end: int) -> str | None:
+    """The first word of toks[start:end] once comment markers are removed (a marker is a word of its
+    own unless the header itself held a NUL, when "\\x00<digits>" inside a word is removed too)."""
+    for i in range(start, end):
+        t = toks[i]
+        if "\x00" not in t:
+            return t
+        words = _MARKER.sub(" ", t).split()
+        if words:
+            return words[0]
+    return None
 
 
 def parse_hop(value: str, index: int = 0) -> Hop:
-    hop = Hop(index=index, raw=value[:2000])
-    clauses, comments, date = _split(value)
+    hop = Hop(index, value[:2000])
+    toks, lows, starts, comments, date = _split(value)
     hop.comments = comments
-
-    def clause_comments(text: str) -> list[str]:
-        return [comments[int(m)] for m in _MARKER.findall(text) if int(m) < len(comments)]
-
-    for key, text in clauses:
-        # The first clause of each kind wins; words before any keyword, and `via`, name nothing we keep.
-        slot = _FIRST_CLAUSE_SLOT.get(key)
-        if slot is None or getattr(hop, slot) is not None:
-            continue
-        plain = _MARKER.sub(" ", text).split() if "\x00" in text else text.split()
-        first = plain[0] if plain else None
+    # The first clause of each kind wins; words before any keyword, and `via`, name nothing we keep.
+    # A clause runs from its keyword to the next keyword (or the end).
+    last = len(starts) - 1
+    for n, i in enumerate(starts):
+        key = lows[i]
+        end = starts[n + 1] if n < last else len(toks)
         if key == "from":
+            if hop.helo is not None:  # an earlier `from` clause named the client
+                continue
+            text = " ".join(toks[i + 1:end])
+            first = _first_word(toks, i + 1, end)
             hop.helo = first.strip("[]") if first else None
             # `from [2a02:…]; authenticated by …`: the semicolon ends the word, it is not part of it
             hop.from_word = first.rstrip(";").strip("[]") or None if first else None
             if "\x00" in text:
-                for c in clause_comments(text):
-                    _read_from_comment(hop, c)
+                ncom = len(comments)
+                for m in _MARKER.findall(text):
+                    if int(m) < ncom:
+                        _read_from_comment(hop, comments[int(m)])
             if hop.ip is None and first:
                 if "[" in text:
                     for m in _IP_BRACKET.finditer(text):
                         if ip := ip_text(m.group(1)):
                             hop.ip = ip
                             break
-            if hop.ip is None and first:
-                hop.ip = ip_text(first)
+                if hop.ip is None:
+                    hop.ip = ip_text(first)
         elif key == "by":
-            hop.by = first
+            if hop.by is None:
+                hop.by = _first_word(toks, i + 1, end)
         elif key == "with":
-            hop.with_ = first
+            if hop.with_ is None:
+                hop.with_ = _first_word(toks, i + 1, end)
         elif key == "id":
-            hop.id = first
-        elif first:  # for
-            hop.for_ = first.strip("<>")
+            if hop.id is None:
+                hop.id = _first_word(toks, i + 1, end)
+        elif key == "for":
+            if hop.for_ is None and (first := _first_word(toks, i + 1, end)):
+                hop.for_ = first.strip("<>")
     if hop.helo and hop.helo.lower() in ("unknown", "[unknown]"):
         hop.helo = None
     if date:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from mailwarden.auth.authres import ARHeader, ARResult, domain_of, parse_authentication_results
+from mailwarden.auth.authres import ARHeader, ARResult, domain_of, parse_authentication_results, read_head
 from mailwarden.message import Header, Message
 from mailwarden.received import Hop, parse_hop
 
@@ -52,9 +52,13 @@ class Provider:
         return self.internal_ipv6_hops and bool(_IPV6_LITERAL.match(h.rstrip(":"))) and "with SMTP id" in value
 
     def writes(self, hdr: ARHeader) -> bool:
-        if hdr.authserv_id is None:
+        return self.writes_id(hdr.authserv_id)
+
+    def writes_id(self, authserv_id: str | None) -> bool:
+        """Whether a header with this authserv-id (None: it has none) is the provider's."""
+        if authserv_id is None:
             return self.no_authserv_id
-        return bool(self.writer_ids.fullmatch(hdr.authserv_id))
+        return bool(self.writer_ids.fullmatch(authserv_id))
 
 
 PROVIDERS: dict[str, Provider] = {
@@ -112,19 +116,30 @@ def _hosts(hop: Hop) -> tuple[str | None, str | None]:
 class ARSeen:
     """One Authentication-Results-like header in the message, with its position; parsed on demand."""
 
-    __slots__ = ("index", "name", "value", "_header")
+    __slots__ = ("index", "name", "value", "_header", "_head")
 
     def __init__(self, index: int, name: str, value: str) -> None:
         self.index = index  # position among all header fields, 0 = topmost (newest)
         self.name = name
         self.value = value
         self._header: ARHeader | None = None
+        self._head: tuple[str | None, int | None, list[str]] | None = None
 
     @property
     def header(self) -> ARHeader:
         if self._header is None:
-            self._header = parse_authentication_results(self.value, arc=self.arc)
+            self._header = parse_authentication_results(self.value, arc=self.arc, head=self._head)
         return self._header
+
+    @property
+    def authserv_id(self) -> str | None:
+        """`header.authserv_id`, read without parsing the results: who wrote a header is asked of
+        every header above a provider's hop, its results only of the provider's own."""
+        if self._header is not None:
+            return self._header.authserv_id
+        if self._head is None:
+            self._head = read_head(self.value, arc=self.arc)
+        return self._head[0]
 
     @property
     def arc(self) -> bool:
@@ -214,10 +229,10 @@ def believe(msg: Message, provider_names: list[str], seen: list[ARSeen] | None =
         if hop is None:
             continue
         idx, value = hop
-        mine = [s for s in seen if s.index < idx and prov.writes(s.header)]
+        mine = [s for s in seen if s.index < idx and prov.writes_id(s.authserv_id)]
         worst = False
         if not mine and prov.relocates_results:
-            mine = [s for s in _after_trace(msg, seen) if prov.writes(s.header)]
+            mine = [s for s in _after_trace(msg, seen) if prov.writes_id(s.authserv_id)]
             worst = True
         if not mine:
             continue

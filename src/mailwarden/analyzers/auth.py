@@ -36,7 +36,7 @@ from mailwarden.auth.dmarc import DMARCResult, aligned, evaluate, org_domain, st
 from mailwarden.auth.spf import SPFResult, check_helo, check_mailfrom
 from mailwarden.context import ScanContext
 from mailwarden.dns import BudgetResolver, is_down
-from mailwarden.envelope import derive_envelope
+from mailwarden.envelope import receiving_client
 from mailwarden.findings import Finding
 from mailwarden.message import Message
 from mailwarden.received import parse_hop
@@ -304,7 +304,7 @@ class AuthAnalyzer(Analyzer):
                 continue
             low = s.value[:4000].lower()
             text = f"{s.name}: {s.value[:200]}"
-            if not s.arc and own in low and s.header.authserv_id == own:
+            if not s.arc and own in low and s.authserv_id == own:
                 if first_received is None or s.index > first_received:
                     forged.append(text)
                 continue
@@ -339,16 +339,16 @@ def _envelope_from_hop(msg: Message, ctx: ScanContext, up: UpstreamResults) -> N
     env = ctx.envelope
     if not env.derived:
         return
-    top = derive_envelope(msg, None)
-    if env.ip != top.ip and env.helo != top.helo:  # the caller gave these: keep them
+    top_ip, top_helo = receiving_client(msg)  # what a derived envelope takes from the Received chain
+    if env.ip != top_ip and env.helo != top_helo:  # the caller gave these: keep them
         return
     # the receiving hop's own parse (shared with routing), found by its header position
     ordinal = next((n for n, (i, _) in enumerate(_received_positions(msg)) if i == up.hop_index), None)
     hop = msg.received_hops[ordinal] if ordinal is not None else parse_hop(up.hop)
     helo, ip = hop.helo, hop.ip
-    if env.ip == top.ip and ip:
+    if env.ip == top_ip and ip:
         env.ip = ip
-    if env.helo == top.helo and helo:
+    if env.helo == top_helo and helo:
         env.helo = helo
 
 

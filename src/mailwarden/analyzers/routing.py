@@ -112,7 +112,8 @@ class RoutingAnalyzer(Analyzer):
             f_org, b_org = _org(hop.from_name), _org(hop.by)
             ipo = ip_of(hop.ip)
             h_org = _org(hop.helo)
-            if ip_class(hop.ip) == "private" and ipo is not None and not ipo.is_loopback and f_org and b_org \
+            # the cheap name tests first: most private hops are internal ones and stop there
+            if f_org and b_org and ipo is not None and not ipo.is_loopback \
                     and not _same_owner(f_org, b_org) and not (h_org and _same_owner(h_org, b_org)) \
                     and not hop.from_name.lower().startswith("localhost") \
                     and not hop.from_name.lower().rstrip(".").endswith(_INTERNAL_TLDS):

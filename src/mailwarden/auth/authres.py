@@ -118,18 +118,28 @@ def format_authentication_results(authserv_id: str, results: list[OutResult]) ->
     if not results:
         return parts[0] + "; none"
     for r in results:
-        method = _name(r.method, r"[^a-z0-9\-]") or "x-unknown"
-        result = r.result.lower() if r.result.lower() in RESULT_WORDS else "permerror"
-        item = f"{method}={result}"
-        if r.reason and clean_text(r.reason):
-            item += f" reason={quote_value(r.reason)}"
-        for name, value in r.props:
-            if value is None or not clean_text(value):
-                continue
-            pname = _name(name, r"[^a-z0-9.\-]")
-            item += f" {pname}={quote_value(value, address_ok=True)}"
-        parts.append(item)
+        try:
+            parts.append(_format_result(r.method, r.result, r.reason, tuple(r.props)))
+        except TypeError:  # an unhashable property value: format it without the cache
+            parts.append(_format_result.__wrapped__(r.method, r.result, r.reason, tuple(r.props)))
     return ";\r\n\t".join(parts)
+
+
+# One result item is a pure function of its strings, and most recur from message to message
+# ("dkim=none", "arc=none", "spf=temperror smtp.helo=localhost", a sender's domain): formatted once.
+@lru_cache(maxsize=8192)
+def _format_result(method: str, result: str, reason: str | None, props: tuple[tuple[str, str], ...]) -> str:
+    method = _name(method, r"[^a-z0-9\-]") or "x-unknown"
+    result = result.lower() if result.lower() in RESULT_WORDS else "permerror"
+    item = f"{method}={result}"
+    if reason and clean_text(reason):
+        item += f" reason={quote_value(reason)}"
+    for name, value in props:
+        if value is None or not clean_text(value):
+            continue
+        pname = _name(name, r"[^a-z0-9.\-]")
+        item += f" {pname}={quote_value(value, address_ok=True)}"
+    return item
 
 
 # ---------------------------------------------------------------- reading
@@ -237,9 +247,9 @@ def _segment_comments(seg: str) -> tuple[str, str]:
     return text, " ".join(c for c in comments if c)
 
 
-def parse_authentication_results(value: str, arc: bool = False) -> ARHeader:
-    """Parse one header value. Never raises; unparseable pieces are skipped."""
-    raw = value
+def read_head(value: str, arc: bool = False) -> tuple[str | None, int | None, list[str]]:
+    """What precedes the results: (authserv-id, ARC instance, the result segments still to read).
+    Enough to tell who wrote a header without parsing every result in it."""
     value = value[:_MAX_VALUE].replace("\r", " ").replace("\n", " ")
     segments = _split_semicolons(value)
     instance = None
@@ -257,6 +267,15 @@ def parse_authentication_results(value: str, arc: bool = False) -> ARHeader:
             segments = segments[1:]
         elif not words:
             segments = segments[1:]
+    return authserv_id, instance, segments
+
+
+def parse_authentication_results(value: str, arc: bool = False,
+                                 head: tuple[str | None, int | None, list[str]] | None = None) -> ARHeader:
+    """Parse one header value. Never raises; unparseable pieces are skipped. `head` is
+    `read_head(value, arc)` when the caller already has it."""
+    raw = value
+    authserv_id, instance, segments = read_head(value, arc) if head is None else head
     results: list[ARResult] = []
     for seg in segments[: _MAX_RESULTS * 2]:
         text, comment = _segment_comments(seg)

@@ -17,7 +17,6 @@ from mailwarden.psl import public_suffix_list
 POLICIES = ("none", "quarantine", "reject")
 
 
-@lru_cache(maxsize=65536)
 @lru_cache(maxsize=65536)  # a pure function of a domain, asked several times per message
 def org_domain(domain: str) -> str:
     """The organisational domain (public suffix + one label); the name itself when it is a suffix."""
