@@ -21,5 +21,9 @@ class cached(Generic[T]):  # noqa: N801 - used like the decorator it replaces
         if obj is None:
             return self  # type: ignore[return-value]
         value = self.func(obj)
-        obj.__dict__[self.name] = value  # later reads hit the instance dict, not this descriptor
+        # Later reads find the instance attribute, not this descriptor (it has no __set__, so an
+        # instance attribute of the same name wins). setattr rather than obj.__dict__[...]: reading
+        # __dict__ makes CPython (3.11+) build a dict for an instance that keeps its attributes
+        # inline, which costs time and memory on the many small objects (header fields) using this.
+        setattr(obj, self.name, value)
         return value

@@ -137,6 +137,10 @@ class Header:
     read from the field's lines and kept (the `cached` descriptor stores them on the instance).
     """
 
+    # (first line, continuation lines, colon offset) for a field the parser built; None for one
+    # built with __init__, whose attributes are all given.
+    _lines: tuple | None = None
+
     def __init__(self, name: str, value: str, raw: bytes, space_before_colon: bool = False,
                  folded_name: bool = False, has_nul: bool = False, has_8bit: bool = False,
                  _budget: _Budget | None = None) -> None:
@@ -155,29 +159,30 @@ class Header:
                     ascii_only: bool) -> Header:
         """A field from its first physical line and continuation lines (line ends stripped).
         `nul_free` / `ascii_only`: the whole header section is known to be so (one scan for all)."""
+        # Plain attribute stores (never h.__dict__): the instance keeps them inline, no dict built.
+        # An instance attribute shadows the `cached` descriptor of the same name (it has no __set__).
         h = cls.__new__(cls)
-        d = h.__dict__
         colon = first.find(b":")
         if colon < 0:  # `From` then ` : value` on the next line: decode everything now (rare)
             raw_field = b"\r\n".join([first, *cont])
             name_b, _, val_b = (first + b"".join(cont)).partition(b":")
-            d["value"] = val_b.decode("utf-8", "replace").strip(" \t")
-            d["raw"] = raw_field
-            d["folded_name"] = True
+            h.value = val_b.decode("utf-8", "replace").strip(" \t")
+            h.raw = raw_field
+            h.folded_name = True
         else:
             name_b = first[:colon]
-            d["folded_name"] = False
+            h.folded_name = False
             h._lines = (first, cont, colon)
         name_s = name_b.decode("latin-1")
         name = name_s.strip()
-        d["name"] = name
-        d["key"] = name.lower()
-        d["space_before_colon"] = name_s != name
+        h.name = name
+        h.key = name.lower()
+        h.space_before_colon = name_s != name
         if nul_free:
-            d["has_nul"] = False
+            h.has_nul = False
         if ascii_only:
-            d["has_8bit"] = False
-        d["_budget"] = budget
+            h.has_8bit = False
+        h._budget = budget
         return h
 
     def _continuations(self) -> list[bytes]:
@@ -211,7 +216,7 @@ class Header:
     def decoded(self) -> str:
         """The value with RFC 2047 encoded-words decoded, within the message budget."""
         value = self.value
-        if "=?" not in value and "_lines" in self.__dict__:
+        if "=?" not in value and self._lines is not None:
             # Parsed values hold no surrogates, so encoding and decoding again would return them as is.
             return value
         if self._budget is None:
@@ -261,13 +266,12 @@ def _fields_of_section(found: list[tuple[bytes, bytes]], budget: _Budget, cls: t
             known = (name, name.lower(), name_s != name)
             if len(names) < _FIELD_NAMES_MAX:
                 names[name_b] = known
-        h = new(cls)
-        d = h.__dict__
-        d["name"], d["key"], spaced = known
+        h = new(cls)  # attributes stored plainly, not via h.__dict__ (see Header._from_lines)
+        h.name, h.key, spaced = known
         if spaced:
-            d["space_before_colon"] = True
-        d["_lines"] = (first, more, colon)
-        d["_budget"] = budget
+            h.space_before_colon = True
+        h._lines = (first, more, colon)
+        h._budget = budget
         append(h)
     return headers
 
