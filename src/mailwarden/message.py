@@ -241,17 +241,19 @@ class Header:
 
 
 def _fields_of_section(found: list[tuple[bytes, bytes]], budget: _Budget, cls: type[_PlainHeader]
-                       ) -> list[Header] | None:
+                       ) -> tuple[list[Header], dict[str, list[Header]]] | None:
     """The fields of a well-formed header section, from `_FIELD.findall`: for each field its first
     line (it has a colon) and its continuation lines as they stand in the message (newlines kept,
     split on demand). None as soon as a first line has no colon: the caller then parses the
     section line by line. `cls`: the header class that states what one scan of the whole section
     found (no NUL, no 8-bit byte). One loop for all fields rather than a call per field: a message
-    has dozens of them."""
+    has dozens of them. With the fields comes their index by key, as `Entity._by_key` would build it
+    (same lists, same key order), made in the same loop instead of a second pass."""
     new = cls.__new__
     names = _FIELD_NAMES
     headers = []
     append = headers.append
+    index: dict[str, list[Header]] = {}  # what Entity._by_key would build from `headers`, same order
     for first, more in found:
         if first[-1:] == b"\r":
             first = first.rstrip(b"\r")
@@ -267,13 +269,19 @@ def _fields_of_section(found: list[tuple[bytes, bytes]], budget: _Budget, cls: t
             if len(names) < _FIELD_NAMES_MAX:
                 names[name_b] = known
         h = new(cls)  # attributes stored plainly, not via h.__dict__ (see Header._from_lines)
-        h.name, h.key, spaced = known
+        h.name, key, spaced = known
+        h.key = key
         if spaced:
             h.space_before_colon = True
         h._lines = (first, more, colon)
         h._budget = budget
         append(h)
-    return headers
+        same = index.get(key)
+        if same is None:
+            index[key] = [h]
+        else:
+            same.append(h)
+    return headers, index
 
 
 class _PlainHeader(Header):
@@ -642,13 +650,16 @@ class Message:
             found = _FIELD.findall(block)
             nul_free = b"\x00" not in block
             cls = (_CleanHeader if block.isascii() else _NulFreeHeader) if nul_free else _PlainHeader
-            headers = _fields_of_section(found, self._budget, cls)
-            if headers is not None:
+            made = _fields_of_section(found, self._budget, cls)
+            if made is not None:
+                headers, index = made
                 ent.headers_nul_free = nul_free
                 if len(headers) > lim.max_headers:
                     self._budget.hit("headers", f"more than {lim.max_headers} header fields; the rest ignored",
                                      [f"{len(headers)} fields"])
                     headers = headers[: lim.max_headers]
+                else:  # the index covers exactly these fields (over the limit, _by_key indexes the kept ones)
+                    ent._by_key = index
                 ent.headers = headers
                 ent.body_start = body_start
                 return
@@ -792,7 +803,17 @@ class Message:
     def received_hops(self) -> list:
         """Every Received header parsed once (`received.Hop`, topmost first; at most 100), shared by
         the envelope, routing, trusted-upstream and identity code instead of each parsing it again."""
-        return [self.received_hop(i) for i in range(len(self._received_fields))]
+        # What received_hop(i) gives for each i, in one loop (no method call per field); hops the
+        # envelope already parsed come from the same cache, so each field is parsed once.
+        hops = self._hop_cache
+        parse = _module("mailwarden.received").parse_hop
+        out = []
+        for i, field_ in enumerate(self._received_fields):
+            hop = hops.get(i)
+            if hop is None:
+                hop = hops[i] = parse(field_.value, i)
+            out.append(hop)
+        return out
 
     def received_hop(self, index: int):  # noqa: ANN201 - received.Hop (that module imports this one)
         """One Received header parsed (0 = topmost), or None: the envelope needs only the top."""
