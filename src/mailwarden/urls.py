@@ -153,24 +153,23 @@ def _known_tld(s: str) -> bool:
 
 def refang(text: str) -> str:
     """Undo the usual defanging (`hxxp`, `[.]`, `(.)`, `[:]`) so the URL can be parsed."""
-    first = text[:1].lower()
-    if "[" not in text and "(" not in text and "{" not in text and first not in ("h", "f"):
-        return text
-    # Each pattern runs only where it can match: the scheme ones are anchored on their first letter,
-    # the others need a bracket ("(" and "{" only in the first). Applied in the same order as before.
-    for i, (pattern, repl) in enumerate(_DEFANG):
-        if i == 0:  # ^h[xX*]{2}p: IGNORECASE equates only h/H and x/X with these letters
-            if text[:1] not in ("h", "H") or text[1:2] not in ("x", "X", "*"):
-                continue
-        elif i == 1:  # ^fxp
-            if text[:1] not in ("f", "F") or text[1:2] not in ("x", "X"):
-                continue
-        elif i == 2:
-            if "[" not in text and "(" not in text and "{" not in text:
-                continue
-        elif "[" not in text:
-            continue
-        text = pattern.sub(repl, text)
+    # Each pattern runs only where it can match, in the list's order: the scheme ones are anchored on
+    # their first two letters (IGNORECASE equates only h/H and x/X with these letters), the others
+    # need a bracket ("(" and "{" only the third). At most one scheme pattern applies: after "hxxp"
+    # becomes "http" the text no longer starts with "fx". Patterns 3-5 all need a "[" to match, so
+    # running them when pattern 2 removed the last one changes nothing.
+    c0, c1 = text[:1], text[1:2]
+    if c0 in ("h", "H"):
+        if c1 in ("x", "X", "*"):
+            text = _DEFANG[0][0].sub(_DEFANG[0][1], text)
+    elif c0 in ("f", "F") and c1 in ("x", "X"):
+        text = _DEFANG[1][0].sub(_DEFANG[1][1], text)
+    square = "[" in text
+    if square or "(" in text or "{" in text:
+        text = _DEFANG[2][0].sub(_DEFANG[2][1], text)
+        if square:
+            for pattern, repl in _DEFANG[3:]:
+                text = pattern.sub(repl, text)
     return text
 
 
@@ -511,6 +510,9 @@ _TRAIL = ".,;:!?'\"*"
 
 def _trim(u: str) -> str:
     """Drop trailing punctuation and unbalanced closing brackets (counted once: linear)."""
+    c = u[-1:]
+    if c not in _TRAIL and c not in ">)]":  # the loop below would stop at once and keep all of u
+        return u
     opens = {")": u.count("("), "]": u.count("[")}
     closes = {")": u.count(")"), "]": u.count("]")}
     end = len(u)
