@@ -139,6 +139,7 @@ _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]{0,30}):")
 _HOSTLIKE = re.compile(r"^(?:www\d{0,3}\.|[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63})*\.[a-z]{2,24}(?:[/:?#]|$))", re.I)
 _PLAIN_HOST = re.compile(r"[a-z0-9._-]+")
 _BAD_HOST_CHAR = re.compile(r'[ <>"{}|^`]')
+_NETLOC_END = re.compile(r"[/?#]")
 _WEB_SCHEMES = {"http", "https", "ftp"}
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ftp": 21}
 _DOTS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": "."})
@@ -231,7 +232,10 @@ def _loose_ipv4(host: str) -> str | None:
 
 def _idna_host(host: str) -> tuple[str, str]:
     """(ASCII form, Unicode form) of a host; malformed labels are kept rather than dropped."""
-    host = host.translate(_DOTS).rstrip(".").lower()
+    if host.isascii():  # every character _DOTS maps is non-ASCII: translate() would change nothing
+        host = host.rstrip(".").lower()
+    else:
+        host = host.translate(_DOTS).rstrip(".").lower()
     if host.isascii():
         if "xn--" in host:
             try:
@@ -257,20 +261,14 @@ def _split_web_url(scheme: str, rest: str) -> tuple[str, str, str]:
     ASCII host without brackets is a split on the first "/", "?" or "#", then on "#" and "?";
     bracketed (IPv6) and non-ASCII hosts, which urlsplit validates, go through urlsplit itself.
     """
-    delim = len(rest)
-    for c in "/?#":
-        w = rest.find(c)
-        if 0 <= w < delim:
-            delim = w
+    m = _NETLOC_END.search(rest)
+    delim = m.start() if m else len(rest)
     netloc, url = rest[:delim], rest[delim:]
     if "[" in netloc or "]" in netloc or not netloc.isascii():
         parts = urlsplit(f"{scheme}://{rest}")
         return parts.netloc, parts.path, parts.query
-    if "#" in url:
-        url = url.split("#", 1)[0]
-    query = ""
-    if "?" in url:
-        url, query = url.split("?", 1)
+    url = url.partition("#")[0]
+    url, _, query = url.partition("?")
     return netloc, url, query
 
 
@@ -292,7 +290,10 @@ def _parse_url(url: str) -> UrlInfo | None:
         s = s[:MAX_URL_CHARS]
     if "&" in s:
         s = _html.unescape(s)
-    s = _CONTROL.sub("", s)  # browsers drop tabs and newlines inside URLs
+    # browsers drop tabs and newlines inside URLs; isprintable() is False for every character
+    # _CONTROL removes but the blank, so a printable string without a blank has nothing to drop
+    if not s.isprintable() or " " in s:
+        s = _CONTROL.sub("", s)
     s = refang(s)
     s = s.replace("\\", "/")
     m = _SCHEME.match(s)
@@ -334,8 +335,10 @@ def _parse_url(url: str) -> UrlInfo | None:
             port = None
     ip: str | None = None
     obfuscated = False
-    last = host.rstrip(".").rsplit(".", 1)[-1].lower()
-    if ":" in host or last[-1:].isdigit() or last.startswith("0x"):  # only then can it be an IP
+    # only a host with ":", ending in a digit, or whose last label starts with 0x can be an IP
+    bare = host.rstrip(".")
+    if ":" in host or bare[-1:].isdigit() or (("0x" in bare or "0X" in bare)
+                                              and bare.rsplit(".", 1)[-1].lower().startswith("0x")):
         try:
             ip = str(ipaddress.ip_address(host))
         except ValueError:
