@@ -247,11 +247,19 @@ class BrandIndex:
 
     def _brand_for_domain(self, domain: str) -> str | None:
         host = (domain or "").strip().rstrip(".").lower()
-        if not host or self.tenant_of(host):
+        if not host:
             return None
+        # tenant_of(host) and the owner walk ask about the same suffixes: each is joined once.
+        # (tenant_of lower-cases and strips again; both are no-ops on this host.)
         parts = host.split(".")
-        for i in range(len(parts) - 1):
-            owner = self._domain_owner.get(".".join(parts[i:]))
+        suffixes = [".".join(parts[i:]) for i in range(len(parts))]
+        tenant_set = self._tenant_set
+        for suffix in suffixes[1:]:
+            if suffix in tenant_set:
+                return None  # a customer subdomain of a shared platform
+        owners = self._domain_owner
+        for suffix in suffixes[:-1]:
+            owner = owners.get(suffix)
             if owner:
                 return owner
         return None

@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections import Counter
 from collections.abc import Iterator
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -122,13 +122,14 @@ def _resolve(raw: str) -> _Resolved | None:
     """Classify, parse, and unwrap one candidate URL string; None when it is not followed at all."""
     raw_s = raw.strip()
     low = raw_s[:16].lower().lstrip()
-    if not raw_s or low.startswith(_SKIP_SCHEMES):
-        return None
-    if low.startswith("javascript:") or low.startswith("vbscript:"):
-        return _Resolved("script", shown=_clip(raw_s, 120))
-    if low.startswith("data:"):
-        mediatype = raw_s[5:40].split(";")[0].split(",")[0].strip().lower()
-        return _Resolved("data", shown=_clip(raw_s, 120), mediatype=mediatype)
+    if not low.startswith("http"):  # no skipped, script or data scheme starts with "http"
+        if not raw_s or low.startswith(_SKIP_SCHEMES):
+            return None
+        if low.startswith("javascript:") or low.startswith("vbscript:"):
+            return _Resolved("script", shown=_clip(raw_s, 120))
+        if low.startswith("data:"):
+            mediatype = raw_s[5:40].split(";")[0].split(",")[0].strip().lower()
+            return _Resolved("data", shown=_clip(raw_s, 120), mediatype=mediatype)
     info = parse_url(raw_s)
     if info is None:
         return None
@@ -237,7 +238,7 @@ class LinksAnalyzer(Analyzer):
         urls: list[str] = []
         seen_urls: set[str] = set()
         infos: dict[str, UrlInfo] = {}  # clickable URLs only
-        anchor_domains: Counter[str] = Counter()
+        anchor_domains: dict[str, int] = {}
         truncated = False
 
         for raw, text, source in self._candidates(msg, ctx):
@@ -265,7 +266,6 @@ class LinksAnalyzer(Analyzer):
             if text and source in ("html:a", "html:area"):
                 self._check_text_mismatch(text, final, domain, via, from_domain, acc, hosting)
             if clickable:
-                # get() rather than Counter's += : a first sight of a domain would call __missing__
                 anchor_domains[domain] = anchor_domains.get(domain, 0) + 1
             links.append({"url": final_url, "text": text if len(text) <= 200 else _clip(text, 200),
                           "source": source, "domain": domain, "via": via})
@@ -376,11 +376,12 @@ class LinksAnalyzer(Analyzer):
                 acc.add("URL_SUSPICIOUS_TLD", f"A link goes to a .{tld} domain, a TLD heavily used for abuse.",
                         host)
 
-    def _check_many_to_one(self, counts: Counter[str], from_domain: str, acc: _Acc) -> None:
+    def _check_many_to_one(self, counts: dict[str, int], from_domain: str, acc: _Acc) -> None:
         total = sum(counts.values())
         if total < _MANY_LINKS or not from_domain:
             return
-        dom, n = counts.most_common(1)[0]
+        # what Counter.most_common(1) gives: max() keeps the first of equal counts, in insertion order
+        dom, n = max(counts.items(), key=itemgetter(1))
         if n < _MANY_LINKS or n / total < 0.8 or dom == from_domain:
             return
         if hosting_data().trackers.match(dom, "") is not None:
@@ -393,7 +394,7 @@ class LinksAnalyzer(Analyzer):
 
     def _check_blocklists(self, infos: dict[str, UrlInfo], links: list[dict], acc: _Acc) -> None:
         bl = self.blocklist
-        if not len(bl):
+        if not bl.urls and not bl.domains:  # len(bl), without the method call on every message
             return
         checked: set[str] = set()
         candidates = list(infos.items())
