@@ -117,7 +117,13 @@ def skeleton(text: str) -> str:
     global _CONFUSABLE
     if _CONFUSABLE is None:
         _CONFUSABLE = _confusable_map()
-    text = unicodedata.normalize("NFKC", text.lower())
+    text = text.lower()
+    if text.isascii():  # NFKC leaves ASCII alone and the loop below would copy every character
+        s = text.translate(_ASCII_FOLD)
+        for a, b in _PAIRS:
+            s = s.replace(a, b)
+        return s
+    text = unicodedata.normalize("NFKC", text)
     out = []
     for ch in text:
         if ch.isascii():
@@ -158,6 +164,10 @@ def is_mixed_script(label: str) -> bool:
 
 _MENTION_WORD = re.compile(r"[^\s\"'<>(),;:]+")
 _NON_WORD = re.compile(r"[^\w]")
+# compiled once: lookalike() splits every new domain with these
+_SUB_PARTS = re.compile(r"[.\-_]")
+_LABEL_WORDS = re.compile(r"[-_0-9]+")
+_NOT_ALNUM = re.compile(r"[^a-z0-9]")
 
 
 # -- the index -------------------------------------------------------------------------------
@@ -365,14 +375,14 @@ class BrandIndex:
                     if bkey:
                         return self._hit(bkey, host, "brand_in_subdomain", d, f"The domain {host} starts "
                                          f"with {d} but really belongs to {reg}.")
-            for part in re.split(r"[.\-_]", usub):
+            for part in _SUB_PARTS.split(usub):
                 hit = self._tokens.get(skeleton(part))
                 if hit and len(part) >= 5 and not name[hit[0]].common_word:
                     return self._hit(hit[0], host, "brand_in_subdomain", hit[1], f"The domain {host} puts "
                                      f"{name[hit[0]].name} in front of {reg}, which is not {name[hit[0]].name}'s.")
 
         # 4. brand plus keyword, or a distinctive brand token inside the registrable label
-        parts = [p for p in re.split(r"[-_0-9]+", sk) if p]
+        parts = [p for p in _LABEL_WORDS.split(sk) if p]
         if len(parts) > 1:
             for i, p in enumerate(parts):
                 hit = self._tokens.get(p)
@@ -383,7 +393,7 @@ class BrandIndex:
                     return self._hit(hit[0], host, "brand_plus_keyword", hit[1], f"{where.capitalize()} "
                                      f"combines {name[hit[0]].name} with other words ({ulabel}) but is not "
                                      f"{name[hit[0]].name}'s.")
-        raw_flat = re.sub(r"[^a-z0-9]", "", ulabel)
+        raw_flat = _NOT_ALNUM.sub("", ulabel)
         for bkey, tok in self._contained_tokens(flat):
             if tok not in raw_flat and flat != skeleton(tok):
                 # only visible after folding look-alike characters: 0nmicr0s0ft, paypa1-billing
