@@ -34,3 +34,22 @@ def test_resolve_classifies_each_kind() -> None:
     r = _resolve("HTTPS://Example.COM/x")
     assert r.kind == "url" and r.final_url == "https://example.com/x" and r.domain == "example.com"
     assert _resolve("httpx://example.com/") is None
+
+
+def test_a_host_in_no_hosting_list_matches_none_of_them() -> None:
+    from mailwarden.urls import hosting_data
+
+    data = hosting_data()
+    sets = (data.free_hosting, data.form_hosts, data.file_share, data.ipfs, data.shorteners)
+    entries = [h for s in sets for h in s._hosts]
+    rng = random.Random(6)
+    hosts = entries + [f"{rng.choice(['x', 'www', 'a.b'])}.{e}" for e in entries] + [
+        "example.com", "mail.example.org", "github.io", "notgithub.io", "io", "", "bit.ly.example"]
+    paths = ["", "/", "/forms/d/x", "/ipfs/abc", "/s/abc", "/d/e/f", "/view?x"]
+    for host in hosts:
+        listed = data.listed(host)
+        for path in paths:
+            hits = [s.match(host, path) for s in sets]
+            if not listed:
+                assert hits == [None] * len(sets), (host, path)
+        assert listed == any(s.covers(host) for s in sets)

@@ -64,8 +64,7 @@ class SuffixSet:
     def __len__(self) -> int:
         return len(self._hosts)
 
-    def match(self, host: str, path: str = "") -> str | None:
-        """The list entry that covers `host` (and `path`), or None."""
+    def _entries(self, host: str) -> tuple[tuple[str, list[str]], ...]:
         entries = self._by_host.get(host)
         if entries is None:
             labels = host.split(".")
@@ -74,7 +73,15 @@ class SuffixSet:
             if len(self._by_host) >= _HOST_MEMO:
                 self._by_host.clear()  # a bound, not an LRU: refilling is cheap
             self._by_host[host] = entries
-        for suffix, paths in entries:
+        return entries
+
+    def covers(self, host: str) -> bool:
+        """Whether any entry's host part covers `host`: when not, match() is None for every path."""
+        return bool(self._entries(host))
+
+    def match(self, host: str, path: str = "") -> str | None:
+        """The list entry that covers `host` (and `path`), or None."""
+        for suffix, paths in self._entries(host):
             for p in paths:
                 if not p:
                     return suffix
@@ -101,6 +108,21 @@ class HostingData:
     trackers: SuffixSet
     suspicious_tlds: frozenset[str]
     redirectors: dict[str, list[Redirector]]
+
+    def __post_init__(self) -> None:
+        self._listed: dict[str, bool] = {}
+
+    def listed(self, host: str) -> bool:
+        """Whether the host is covered by the free hosting, form, file sharing, IPFS or shortener list;
+        when False, each of their match() calls gives None (remembered per host, bounded)."""
+        answer = self._listed.get(host)
+        if answer is None:
+            answer = any(s.covers(host) for s in (self.free_hosting, self.form_hosts, self.file_share, self.ipfs,
+                                                  self.shorteners))
+            if len(self._listed) >= _HOST_MEMO:
+                self._listed.clear()  # a bound, not an LRU: refilling is cheap
+            self._listed[host] = answer
+        return answer
 
 
 @lru_cache(maxsize=1)

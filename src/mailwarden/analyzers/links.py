@@ -263,7 +263,8 @@ class LinksAnalyzer(Analyzer):
                     acc.add(*finding)
             info, final, final_url, via, domain = r.info, r.final, r.final_url, r.via, r.domain
             clickable = source in _CLICKABLE or source.startswith("attachment:")
-            if text and source in ("html:a", "html:area"):
+            # _text_domain() finds no domain in a text without a dot: most anchors ("Read more") skip the call
+            if text and "." in text and source in ("html:a", "html:area"):
                 self._check_text_mismatch(text, final, domain, via, from_domain, acc, hosting)
             if clickable:
                 anchor_domains[domain] = anchor_domains.get(domain, 0) + 1
@@ -352,23 +353,25 @@ class LinksAnalyzer(Analyzer):
                     sym = "URL_BRAND_LOOKALIKE" if getattr(hit, "strong", True) else "URL_BRAND_IN_DOMAIN"
                     acc.add(sym, hit.detail, f"{host} imitates {hit.brand_name}")
             path = info.path
+            # Most hosts are in none of the five lists below: one memoised question skips five lookups.
+            listed = hosting.listed(host)
             # A form on the sending platform's own domain is still a stranger's form (Google Forms mail
             # comes from google.com): the form check ignores who sent the message.
-            if (m := hosting.form_hosts.match(host, path)) is not None:
+            if listed and (m := hosting.form_hosts.match(host, path)) is not None:
                 acc.add("URL_FORM_HOST", f"A link goes to a form or site builder ({m}) that anyone can use to "
                         "collect passwords.", _clip(url))
                 continue
             if own:
                 continue  # the sender's own site is not "free hosting" for this message
-            if hosting.ipfs.match(host, path) or "/ipfs/" in path[:8] or "/ipns/" in path[:8]:
+            if (listed and hosting.ipfs.match(host, path)) or "/ipfs/" in path[:8] or "/ipns/" in path[:8]:
                 acc.add("URL_IPFS", f"A link goes to an IPFS gateway ({host}), where pages cannot be taken down "
                         "quickly.", _clip(url))
-            elif (m := hosting.free_hosting.match(host, path)) is not None:
+            elif listed and (m := hosting.free_hosting.match(host, path)) is not None:
                 acc.add("URL_FREE_HOSTING", f"A link goes to a page on free hosting ({m}), where anyone can "
                         "publish in minutes.", _clip(url))
-            elif (m := hosting.file_share.match(host, path)) is not None:
+            elif listed and (m := hosting.file_share.match(host, path)) is not None:
                 acc.add("URL_FILE_SHARE", f"A link goes to a file-sharing service ({m}).", _clip(url))
-            if (m := hosting.shorteners.match(host)) is not None:
+            if listed and (m := hosting.shorteners.match(host)) is not None:
                 acc.add("URL_SHORTENER", f"A link goes through a URL shortener ({m}) that hides its destination.",
                         _clip(url))
             tld = host.rsplit(".", 1)[-1]
