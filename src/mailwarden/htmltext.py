@@ -423,8 +423,14 @@ def _build(html: str) -> HtmlDocument:
             times = 1
         if reason is None or tag in ("head", "style", "script", "title", "meta", "html"):
             continue
-        if reason.startswith("font-size") and len(_find('[style*="font-size" i]', node)) > 1:
-            continue  # the layout trick: font-size:0 on a container whose children set their own size
+        # The layout trick: font-size:0 on a container whose children set their own size. The query
+        # counts the node and its element descendants; without an element child there is no descendant
+        # to count, so it cannot find more than one and is not run (selector parsing costs as much as
+        # a small document, and some templates hide thousands of leaf cells this way). A <template>'s
+        # children live in its content fragment: always queried.
+        if reason.startswith("font-size") and (tag == "template" or next(node.iter(), None) is not None) \
+                and len(_find('[style*="font-size" i]', node)) > 1:
+            continue
         for _ in range(times):
             # an element inside one already hidden adds nothing (checked a few levels up: cheap)
             inside = False

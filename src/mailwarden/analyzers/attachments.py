@@ -30,9 +30,16 @@ from collections.abc import Iterator
 
 from mailwarden.analyzers.base import Analyzer
 from mailwarden.attachments import AttachmentBudget, AttachmentLimits, Inspection
+from mailwarden.attachments.filetype import ext_family, is_mismatch, name_claims, sniff
+from mailwarden.attachments.inspect import inspect_file
+from mailwarden.attachments.markup import lure_categories, phone_numbers
+from mailwarden.attachments.qr import qr_from_data_uris
 from mailwarden.context import ScanContext
 from mailwarden.findings import Finding
 from mailwarden.message import Entity, Message
+
+# The mailwarden.attachments modules above are light (their heavy libraries load on first use inside
+# them) and import no analyzer: imported once here, not on every message.
 
 # Observation kind -> symbol. Several kinds share a symbol (its evidence accumulates).
 KIND_SYMBOL: dict[str, str] = {
@@ -154,8 +161,6 @@ class AttachmentsAnalyzer(Analyzer):
         for i, ent in enumerate(atts):
             where = _display_name(ent, i)
             data = ent.payload
-            from mailwarden.attachments.filetype import sniff
-
             true = sniff(data) if data else None
             records.append({"filename": ent.filename, "content_type": ent.content_type,
                             "true_type": true.mime if true else None,
@@ -165,13 +170,9 @@ class AttachmentsAnalyzer(Analyzer):
             if budget.out_of_time():
                 total.add("inspection_incomplete", "Time ran out before every attachment was inspected.", where)
                 break
-            from mailwarden.attachments.inspect import inspect_file
-
             total.extend(inspect_file(data[: limits.max_inspect_bytes], where, 0, budget, true))
             _declared_type_lies(total, ent, where, true)
         if data_images and not budget.out_of_time():
-            from mailwarden.attachments.qr import qr_from_data_uris
-
             total.extend(qr_from_data_uris(msg.html, budget))
         ctx.facts["attachments"] = records
         seen = {u for u, _ in extra_urls}
@@ -196,8 +197,6 @@ class AttachmentsAnalyzer(Analyzer):
         if "qr_url" in kinds:
             # Quishing asks for a scan with account or payment pressure, or says nothing else at all. A
             # ticket or a venue code ("scan this QR code at the entrance") has neither.
-            from mailwarden.attachments.markup import lure_categories
-
             scan = _SCAN_HINT.search(body) or _SCAN_HINT.search(msg.subject)
             lures = [p for c, p in lure_categories(f"{msg.subject}\n{body}") if c in _QR_LURES] if scan else []
             short = len(body.strip()) < 120
@@ -210,8 +209,6 @@ class AttachmentsAnalyzer(Analyzer):
     def _document_callback(self, total: Inspection, ctx: ScanContext) -> Iterator[Finding]:
         """A PDF or page whose text is a call-back scam: a phone number, call-back wording and
         money or account wording. Its numbers join `ctx.phones` so campaigns can pivot on them."""
-        from mailwarden.attachments.markup import lure_categories, phone_numbers
-
         for text, source in total.texts:
             if source.startswith("calendar invite"):  # judged with its links in markup.inspect_calendar
                 continue
@@ -240,8 +237,6 @@ class AttachmentsAnalyzer(Analyzer):
     def _document_lure_link(self, total: Inspection) -> Iterator[Finding]:
         """A PDF or page whose text asks the reader to sign in, verify or unlock an account, and
         whose link is the way to do it: a phishing page delivered as a document."""
-        from mailwarden.attachments.markup import lure_categories
-
         for text, source in total.texts:
             if not source.startswith("text of "):
                 continue
@@ -264,8 +259,6 @@ _DECLARED_EXT = {"application/pdf": "pdf", "application/zip": "zip", "applicatio
 
 
 def _declared_type_lies(total: Inspection, ent: Entity, where: str, true: object) -> None:
-    from mailwarden.attachments.filetype import ext_family, is_mismatch, name_claims
-
     if true is None or ext_family(name_claims(ent.filename).ext):
         return  # the name's promise was already compared with the content
     ct = ent.content_type

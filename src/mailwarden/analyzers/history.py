@@ -29,6 +29,7 @@ from mailwarden.brands import brand_for_domain
 from mailwarden.campaigns import (
     fallback_urls,
     html_structure_hash,
+    is_token,
     landing,
     lsh_bands,
     text_minhash,
@@ -110,8 +111,6 @@ def _attachment_hashes(msg: Message, ctx: ScanContext) -> list[str]:
 
 def _names_a_resource(key: str) -> bool:
     """A path naming one specific object: an id-like segment (a form or document id) before the end."""
-    from mailwarden.campaigns import is_token
-
     segments = key.split("/")[1:]
     return any(is_token(seg) for seg in segments)
 

@@ -70,6 +70,10 @@ class ModelAnalyzer(Analyzer):
         if not state_dir:
             return
         from mailwarden.model import ModelError, load_model
+        from mailwarden.model.features import document_terms
+
+        # kept for analyze(): an import statement there would run on every message
+        self.document_terms = document_terms
 
         try:
             self.model = load_model(state_dir)
@@ -80,8 +84,6 @@ class ModelAnalyzer(Analyzer):
     def analyze(self, msg: Message, ctx: ScanContext) -> Iterator[Finding]:
         if self.model is None:
             return
-        from mailwarden.model.features import document_terms
-
         reporter = self._provider_report(msg, ctx)
         judged = msg
         if reporter:
@@ -97,7 +99,7 @@ class ModelAnalyzer(Analyzer):
             # Same categories as training sees: those found in the subject or the text.
             cats = [c for c, where in lures["fields"].items() if "subject" in where or "body" in where] \
                 if lures else None
-        doc = document_terms(judged, cats)  # the terms of features.document(), as a set
+        doc = self.document_terms(judged, cats)  # the terms of features.document(), as a set
         p = self.model.probability(doc)
         fact: dict = {"probability": round(p, 4), "top_terms": [],
                       "judged": f"the message returned in a delivery report from {reporter}" if reporter
