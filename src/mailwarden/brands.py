@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 
 import ahocorasick
 from rapidfuzz import process as rf_process
-from rapidfuzz.distance import DamerauLevenshtein
+from rapidfuzz.distance import DamerauLevenshtein, Levenshtein
 
 from mailwarden.psl import registrable_domain  # noqa: F401 - part of this module's interface
 from mailwarden.textcase import CaselessPattern
@@ -117,7 +117,13 @@ def skeleton(text: str) -> str:
     global _CONFUSABLE
     if _CONFUSABLE is None:
         _CONFUSABLE = _confusable_map()
-    text = unicodedata.normalize("NFKC", text.lower())
+    text = text.lower()
+    if text.isascii():  # NFKC leaves ASCII alone and the loop below would copy every character
+        s = text.translate(_ASCII_FOLD)
+        for a, b in _PAIRS:
+            s = s.replace(a, b)
+        return s
+    text = unicodedata.normalize("NFKC", text)
     out = []
     for ch in text:
         if ch.isascii():
@@ -158,6 +164,10 @@ def is_mixed_script(label: str) -> bool:
 
 _MENTION_WORD = re.compile(r"[^\s\"'<>(),;:]+")
 _NON_WORD = re.compile(r"[^\w]")
+# compiled once: lookalike() splits every new domain with these
+_SUB_PARTS = re.compile(r"[.\-_]")
+_LABEL_WORDS = re.compile(r"[-_0-9]+")
+_NOT_ALNUM = re.compile(r"[^a-z0-9]")
 
 
 # -- the index -------------------------------------------------------------------------------
@@ -247,11 +257,19 @@ class BrandIndex:
 
     def _brand_for_domain(self, domain: str) -> str | None:
         host = (domain or "").strip().rstrip(".").lower()
-        if not host or self.tenant_of(host):
+        if not host:
             return None
+        # tenant_of(host) and the owner walk ask about the same suffixes: each is joined once.
+        # (tenant_of lower-cases and strips again; both are no-ops on this host.)
         parts = host.split(".")
-        for i in range(len(parts) - 1):
-            owner = self._domain_owner.get(".".join(parts[i:]))
+        suffixes = [".".join(parts[i:]) for i in range(len(parts))]
+        tenant_set = self._tenant_set
+        for suffix in suffixes[1:]:
+            if suffix in tenant_set:
+                return None  # a customer subdomain of a shared platform
+        owners = self._domain_owner
+        for suffix in suffixes[:-1]:
+            owner = owners.get(suffix)
             if owner:
                 return owner
         return None
@@ -339,8 +357,7 @@ class BrandIndex:
 
         # 2. a typo of a long brand token (Damerau-Levenshtein)
         if len(flat) >= 6 and not exact:
-            for _, d, i in rf_process.extract(flat, self._fuzzy_keys, scorer=DamerauLevenshtein.distance,
-                                              score_cutoff=2, limit=8):
+            for d, i in self._fuzzy_near(flat):
                 tsk, bkey, tok = self._fuzzy[i]
                 limit = 2 if len(tsk) >= 10 else 1
                 if 0 < d <= limit:
@@ -358,14 +375,14 @@ class BrandIndex:
                     if bkey:
                         return self._hit(bkey, host, "brand_in_subdomain", d, f"The domain {host} starts "
                                          f"with {d} but really belongs to {reg}.")
-            for part in re.split(r"[.\-_]", usub):
+            for part in _SUB_PARTS.split(usub):
                 hit = self._tokens.get(skeleton(part))
                 if hit and len(part) >= 5 and not name[hit[0]].common_word:
                     return self._hit(hit[0], host, "brand_in_subdomain", hit[1], f"The domain {host} puts "
                                      f"{name[hit[0]].name} in front of {reg}, which is not {name[hit[0]].name}'s.")
 
         # 4. brand plus keyword, or a distinctive brand token inside the registrable label
-        parts = [p for p in re.split(r"[-_0-9]+", sk) if p]
+        parts = [p for p in _LABEL_WORDS.split(sk) if p]
         if len(parts) > 1:
             for i, p in enumerate(parts):
                 hit = self._tokens.get(p)
@@ -376,7 +393,7 @@ class BrandIndex:
                     return self._hit(hit[0], host, "brand_plus_keyword", hit[1], f"{where.capitalize()} "
                                      f"combines {name[hit[0]].name} with other words ({ulabel}) but is not "
                                      f"{name[hit[0]].name}'s.")
-        raw_flat = re.sub(r"[^a-z0-9]", "", ulabel)
+        raw_flat = _NOT_ALNUM.sub("", ulabel)
         for bkey, tok in self._contained_tokens(flat):
             if tok not in raw_flat and flat != skeleton(tok):
                 # only visible after folding look-alike characters: 0nmicr0s0ft, paypa1-billing
@@ -415,6 +432,26 @@ class BrandIndex:
                 return self._hit(tok[0], host, "brand_in_path", tok[1], f"The link to {host} names "
                                  f"{self.brands[tok[0]].name} in its path but does not lead to it.")
         return None
+
+    def _fuzzy_near(self, flat: str) -> list[tuple[int, int]]:
+        """(distance, index) of the fuzzy keys within Damerau-Levenshtein distance 2 of `flat`, nearest
+        first, ties in list order, at most 8: what `rf_process.extract(flat, self._fuzzy_keys,
+        scorer=DamerauLevenshtein.distance, score_cutoff=2, limit=8)` gives, for less work.
+
+        Unrestricted Damerau-Levenshtein is quadratic per key, Levenshtein bit-parallel. Every DL edit
+        (insertion, deletion, substitution, or a transposition with k characters edited between)
+        costs at most twice as much as Levenshtein operations, so Levenshtein <= 2 * DL: a key
+        farther than 4 in Levenshtein is farther than 2 in DL and can be left out without changing
+        which keys are within 2. The survivors are then measured exactly.
+        """
+        near = []
+        for _, _, i in rf_process.extract(flat, self._fuzzy_keys, scorer=Levenshtein.distance, score_cutoff=4,
+                                          limit=None):
+            d = DamerauLevenshtein.distance(flat, self._fuzzy_keys[i], score_cutoff=2)
+            if d <= 2:
+                near.append((d, i))
+        near.sort()
+        return near[:8]
 
     def _contained_tokens(self, flat: str) -> list[tuple[str, str]]:
         """Distinctive brand tokens (5+ characters, not everyday words) contained in `flat`."""

@@ -64,8 +64,7 @@ class SuffixSet:
     def __len__(self) -> int:
         return len(self._hosts)
 
-    def match(self, host: str, path: str = "") -> str | None:
-        """The list entry that covers `host` (and `path`), or None."""
+    def _entries(self, host: str) -> tuple[tuple[str, list[str]], ...]:
         entries = self._by_host.get(host)
         if entries is None:
             labels = host.split(".")
@@ -74,7 +73,15 @@ class SuffixSet:
             if len(self._by_host) >= _HOST_MEMO:
                 self._by_host.clear()  # a bound, not an LRU: refilling is cheap
             self._by_host[host] = entries
-        for suffix, paths in entries:
+        return entries
+
+    def covers(self, host: str) -> bool:
+        """Whether any entry's host part covers `host`: when not, match() is None for every path."""
+        return bool(self._entries(host))
+
+    def match(self, host: str, path: str = "") -> str | None:
+        """The list entry that covers `host` (and `path`), or None."""
+        for suffix, paths in self._entries(host):
             for p in paths:
                 if not p:
                     return suffix
@@ -101,6 +108,21 @@ class HostingData:
     trackers: SuffixSet
     suspicious_tlds: frozenset[str]
     redirectors: dict[str, list[Redirector]]
+
+    def __post_init__(self) -> None:
+        self._listed: dict[str, bool] = {}
+
+    def listed(self, host: str) -> bool:
+        """Whether the host is covered by the free hosting, form, file sharing, IPFS or shortener list;
+        when False, each of their match() calls gives None (remembered per host, bounded)."""
+        answer = self._listed.get(host)
+        if answer is None:
+            answer = any(s.covers(host) for s in (self.free_hosting, self.form_hosts, self.file_share, self.ipfs,
+                                                  self.shorteners))
+            if len(self._listed) >= _HOST_MEMO:
+                self._listed.clear()  # a bound, not an LRU: refilling is cheap
+            self._listed[host] = answer
+        return answer
 
 
 @lru_cache(maxsize=1)
@@ -139,6 +161,7 @@ _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]{0,30}):")
 _HOSTLIKE = re.compile(r"^(?:www\d{0,3}\.|[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63})*\.[a-z]{2,24}(?:[/:?#]|$))", re.I)
 _PLAIN_HOST = re.compile(r"[a-z0-9._-]+")
 _BAD_HOST_CHAR = re.compile(r'[ <>"{}|^`]')
+_NETLOC_END = re.compile(r"[/?#]")
 _WEB_SCHEMES = {"http", "https", "ftp"}
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ftp": 21}
 _DOTS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": "."})
@@ -153,24 +176,23 @@ def _known_tld(s: str) -> bool:
 
 def refang(text: str) -> str:
     """Undo the usual defanging (`hxxp`, `[.]`, `(.)`, `[:]`) so the URL can be parsed."""
-    first = text[:1].lower()
-    if "[" not in text and "(" not in text and "{" not in text and first not in ("h", "f"):
-        return text
-    # Each pattern runs only where it can match: the scheme ones are anchored on their first letter,
-    # the others need a bracket ("(" and "{" only in the first). Applied in the same order as before.
-    for i, (pattern, repl) in enumerate(_DEFANG):
-        if i == 0:  # ^h[xX*]{2}p: IGNORECASE equates only h/H and x/X with these letters
-            if text[:1] not in ("h", "H") or text[1:2] not in ("x", "X", "*"):
-                continue
-        elif i == 1:  # ^fxp
-            if text[:1] not in ("f", "F") or text[1:2] not in ("x", "X"):
-                continue
-        elif i == 2:
-            if "[" not in text and "(" not in text and "{" not in text:
-                continue
-        elif "[" not in text:
-            continue
-        text = pattern.sub(repl, text)
+    # Each pattern runs only where it can match, in the list's order: the scheme ones are anchored on
+    # their first two letters (IGNORECASE equates only h/H and x/X with these letters), the others
+    # need a bracket ("(" and "{" only the third). At most one scheme pattern applies: after "hxxp"
+    # becomes "http" the text no longer starts with "fx". Patterns 3-5 all need a "[" to match, so
+    # running them when pattern 2 removed the last one changes nothing.
+    c0, c1 = text[:1], text[1:2]
+    if c0 in ("h", "H"):
+        if c1 in ("x", "X", "*"):
+            text = _DEFANG[0][0].sub(_DEFANG[0][1], text)
+    elif c0 in ("f", "F") and c1 in ("x", "X"):
+        text = _DEFANG[1][0].sub(_DEFANG[1][1], text)
+    square = "[" in text
+    if square or "(" in text or "{" in text:
+        text = _DEFANG[2][0].sub(_DEFANG[2][1], text)
+        if square:
+            for pattern, repl in _DEFANG[3:]:
+                text = pattern.sub(repl, text)
     return text
 
 
@@ -232,7 +254,10 @@ def _loose_ipv4(host: str) -> str | None:
 
 def _idna_host(host: str) -> tuple[str, str]:
     """(ASCII form, Unicode form) of a host; malformed labels are kept rather than dropped."""
-    host = host.translate(_DOTS).rstrip(".").lower()
+    if host.isascii():  # every character _DOTS maps is non-ASCII: translate() would change nothing
+        host = host.rstrip(".").lower()
+    else:
+        host = host.translate(_DOTS).rstrip(".").lower()
     if host.isascii():
         if "xn--" in host:
             try:
@@ -258,20 +283,14 @@ def _split_web_url(scheme: str, rest: str) -> tuple[str, str, str]:
     ASCII host without brackets is a split on the first "/", "?" or "#", then on "#" and "?";
     bracketed (IPv6) and non-ASCII hosts, which urlsplit validates, go through urlsplit itself.
     """
-    delim = len(rest)
-    for c in "/?#":
-        w = rest.find(c)
-        if 0 <= w < delim:
-            delim = w
+    m = _NETLOC_END.search(rest)
+    delim = m.start() if m else len(rest)
     netloc, url = rest[:delim], rest[delim:]
     if "[" in netloc or "]" in netloc or not netloc.isascii():
         parts = urlsplit(f"{scheme}://{rest}")
         return parts.netloc, parts.path, parts.query
-    if "#" in url:
-        url = url.split("#", 1)[0]
-    query = ""
-    if "?" in url:
-        url, query = url.split("?", 1)
+    url = url.partition("#")[0]
+    url, _, query = url.partition("?")
     return netloc, url, query
 
 
@@ -293,7 +312,10 @@ def _parse_url(url: str) -> UrlInfo | None:
         s = s[:MAX_URL_CHARS]
     if "&" in s:
         s = _html.unescape(s)
-    s = _CONTROL.sub("", s)  # browsers drop tabs and newlines inside URLs
+    # browsers drop tabs and newlines inside URLs; isprintable() is False for every character
+    # _CONTROL removes but the blank, so a printable string without a blank has nothing to drop
+    if not s.isprintable() or " " in s:
+        s = _CONTROL.sub("", s)
     s = refang(s)
     s = s.replace("\\", "/")
     m = _SCHEME.match(s)
@@ -335,8 +357,10 @@ def _parse_url(url: str) -> UrlInfo | None:
             port = None
     ip: str | None = None
     obfuscated = False
-    last = host.rstrip(".").rsplit(".", 1)[-1].lower()
-    if ":" in host or last[-1:].isdigit() or last.startswith("0x"):  # only then can it be an IP
+    # only a host with ":", ending in a digit, or whose last label starts with 0x can be an IP
+    bare = host.rstrip(".")
+    if ":" in host or bare[-1:].isdigit() or (("0x" in bare or "0X" in bare)
+                                              and bare.rsplit(".", 1)[-1].lower().startswith("0x")):
         try:
             ip = str(ipaddress.ip_address(host))
         except ValueError:
@@ -511,6 +535,9 @@ _TRAIL = ".,;:!?'\"*"
 
 def _trim(u: str) -> str:
     """Drop trailing punctuation and unbalanced closing brackets (counted once: linear)."""
+    c = u[-1:]
+    if c not in _TRAIL and c not in ">)]":  # the loop below would stop at once and keep all of u
+        return u
     opens = {")": u.count("("), "]": u.count("[")}
     closes = {")": u.count(")"), "]": u.count("]")}
     end = len(u)
