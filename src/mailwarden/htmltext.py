@@ -177,6 +177,10 @@ _SELECTOR = ("a[href],area[href],[src],form,meta[http-equiv],link[href],object[d
 _EVENT_ATTRS = ("onload", "onerror", "onclick", "onmouseover", "onfocus", "onsubmit")
 _EVENT_SET = frozenset(_EVENT_ATTRS)
 _EVENT_SELECTOR = ",".join(f"[{name}]" for name in _EVENT_ATTRS)
+# An element has one of these attributes only if its name occurs in the lower-cased source (the parser
+# lower-cases ASCII letters of attribute names and decodes nothing in them), so without one of the
+# names the event selectors match nothing and no handler is found: " on" occurs in most mail text.
+_EVENT_NAME = re.compile(rb"on(?:load|error|click|mouseover|focus|submit)")
 _MAX_SCRIPTS = 50
 
 
@@ -316,7 +320,7 @@ def _build(html: str) -> HtmlDocument:
     tree = LexborHTMLParser(_with_block_breaks(html))
     doc.images = low.count(b"<img")
     background = b"background=" in low
-    events = b" on" in low
+    events = b" on" in low and _EVENT_NAME.search(low) is not None
     selector = _SELECTOR
     if background:
         selector += ",[background]"
