@@ -69,8 +69,11 @@ _CANDIDATE = re.compile(
 # Cheap locator for the only places a candidate can sit (see `_candidates`): a chain of at least six
 # digits or lookalikes whose gaps are at most three separators. It starts with a character class, so
 # the regex engine skips ahead to digits and lookalikes instead of trying the candidate's lookbehinds
-# at every position of the text.
-_CHAIN = re.compile(rf"[\d{_HOMO_CLASS}](?:[{_SEP_CLASS}]{{0,3}}[\d{_HOMO_CLASS}]){{5,}}")
+# at every position of the text. Both quantifiers are possessive: separators, digits and lookalikes
+# are disjoint classes, so giving back a separator or a whole step can never let the match succeed
+# (a chain is just its maximal run), and the engine skips the doomed retries. That matters because
+# lookalikes are common letters: every `o` or `l` of prose starts an attempt that fails at once.
+_CHAIN = re.compile(rf"[\d{_HOMO_CLASS}](?:[{_SEP_CLASS}]{{0,3}}+[\d{_HOMO_CLASS}]){{5,}}+")
 _NON_ASCII_DIGITS = re.compile(r"[^0-9]+")
 _DIGIT_RUNS = re.compile(r"\d+")
 _NON_DIGIT = re.compile(r"\D")
@@ -86,7 +89,7 @@ def _ascii_part(char_class: str) -> str:
 # The same chains in ASCII text, where `\d` and the separators reduce to a few explicit characters
 # the engine tests faster than the Unicode digit category.
 _D_ASCII, _SEP_ASCII = _ascii_part(rf"\d{_HOMO_CLASS}"), _ascii_part(_SEP_CLASS)
-_CHAIN_ASCII = re.compile(rf"{_D_ASCII}(?:{_SEP_ASCII}{{0,3}}{_D_ASCII}){{5,}}")
+_CHAIN_ASCII = re.compile(rf"{_D_ASCII}(?:{_SEP_ASCII}{{0,3}}+{_D_ASCII}){{5,}}+")
 _ANY_DIGIT = re.compile(r"\d")
 _PREFIX_MAX = 4  # longest lead-in before a candidate's first digit: `+(` with optional space and `+`
 _DOTTED_QUAD = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
