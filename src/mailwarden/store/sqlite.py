@@ -5,12 +5,47 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from mailwarden.store.base import StoreError
 
 BUSY_TIMEOUT_S = 60.0
+_BUSY_CODES = (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED (primary codes; extended ones carry them in the low byte)
+
+
+def _connect(path: str) -> sqlite3.Connection:
+    """Open `path` in WAL mode, waiting out other processes doing the same.
+
+    Switching the journal mode needs the database to itself. When two scanners open a fresh store at
+    the same moment, SQLite may answer one of them "database is locked" at once instead of waiting
+    (it will not let two lock upgrades wait on each other), so a busy answer is retried until
+    BUSY_TIMEOUT_S; any other error is reported as it is."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    delay = 0.01
+    while True:
+        conn: sqlite3.Connection | None = None
+        try:
+            # Autocommit mode: reads see the latest commit; writes take the lock up front (BEGIN IMMEDIATE)
+            # so two processes never deadlock upgrading a read lock.
+            conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+            mode = str(conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]).lower()
+            if mode == "wal":
+                conn.execute("PRAGMA synchronous = NORMAL")
+                return conn
+            # a file system without shared memory for WAL: waiting will not change that
+            conn.close()
+            raise StoreError(f"{path}: cannot switch the history database to WAL mode (got {mode})")
+        except sqlite3.Error as exc:
+            if conn is not None:
+                conn.close()
+            busy = (getattr(exc, "sqlite_errorcode", 0) & 0xFF) in _BUSY_CODES
+            if not busy or time.monotonic() + delay > deadline:
+                raise StoreError(f"cannot open history database {path}: {exc}") from None
+        time.sleep(delay)
+        delay = min(delay * 2, 0.5)
 
 
 class SQLiteDatabase:
@@ -18,18 +53,7 @@ class SQLiteDatabase:
 
     def __init__(self, path: str) -> None:
         self.path = path
-        try:
-            # Autocommit mode: reads see the latest commit; writes take the lock up front (BEGIN IMMEDIATE)
-            # so two processes never deadlock upgrading a read lock.
-            self.conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
-                                        check_same_thread=False)
-            self.conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-            mode = self.conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if str(mode).lower() != "wal":
-                raise StoreError(f"{path}: cannot switch the history database to WAL mode (got {mode})")
-            self.conn.execute("PRAGMA synchronous = NORMAL")
-        except sqlite3.Error as exc:
-            raise StoreError(f"cannot open history database {path}: {exc}") from None
+        self.conn = _connect(path)
         self._depth = 0
         # One connection per engine; threads of one front end take turns (a transaction spans calls).
         self._lock = threading.RLock()
