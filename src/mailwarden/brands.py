@@ -119,10 +119,7 @@ def skeleton(text: str) -> str:
         _CONFUSABLE = _confusable_map()
     text = text.lower()
     if text.isascii():  # NFKC leaves ASCII alone and the loop below would copy every character
-        s = text.translate(_ASCII_FOLD)
-        for a, b in _PAIRS:
-            s = s.replace(a, b)
-        return s
+        return _fold_ascii(text)
     text = unicodedata.normalize("NFKC", text)
     out = []
     for ch in text:
@@ -134,7 +131,12 @@ def skeleton(text: str) -> str:
             base = unicodedata.normalize("NFKD", ch)[:1]
             mapped = base if base.isascii() else ch
         out.append(mapped)
-    s = "".join(out).translate(_ASCII_FOLD)
+    return _fold_ascii("".join(out))
+
+
+def _fold_ascii(text: str) -> str:
+    """The last step of skeleton(): digit and letter look-alikes, then letter pairs (rn -> m)."""
+    s = text.translate(_ASCII_FOLD)
     for a, b in _PAIRS:
         s = s.replace(a, b)
     return s
@@ -168,6 +170,11 @@ _NON_WORD = re.compile(r"[^\w]")
 _SUB_PARTS = re.compile(r"[.\-_]")
 _LABEL_WORDS = re.compile(r"[-_0-9]+")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]")
+
+
+def _suffixes(labels: list[str]) -> list[str]:
+    """A host's suffixes, whole host first: a.b.c -> [a.b.c, b.c, c]."""
+    return [".".join(labels[i:]) for i in range(len(labels))]
 
 
 # -- the index -------------------------------------------------------------------------------
@@ -245,11 +252,19 @@ class BrandIndex:
     def tenant_of(self, host: str) -> tuple[str, str] | None:
         """(tenant label, platform suffix) when `host` is a customer subdomain of a shared platform."""
         labels = host.lower().rstrip(".").split(".")
-        # Longest suffix first, so x.mail.onmicrosoft.com is a tenant of mail.onmicrosoft.com.
-        for i in range(1, len(labels)):
-            if ".".join(labels[i:]) in self._tenant_set:
-                return labels[i - 1], ".".join(labels[i:])
-        return None
+        suffixes = _suffixes(labels)
+        i = self._tenant_at(suffixes)
+        return (labels[i - 1], suffixes[i]) if i else None
+
+    def _tenant_at(self, suffixes: list[str]) -> int:
+        """The position of the platform suffix among a host's `suffixes` (see _suffixes) when the host
+        is a customer subdomain of a shared platform, else 0. Longest suffix first, so
+        x.mail.onmicrosoft.com is a tenant of mail.onmicrosoft.com."""
+        tenant_set = self._tenant_set
+        for i in range(1, len(suffixes)):
+            if suffixes[i] in tenant_set:
+                return i
+        return 0
 
     def brand_for_domain(self, domain: str) -> str | None:
         """The brand key owning `domain` (exact or parent match), None for tenants and strangers."""
@@ -259,14 +274,10 @@ class BrandIndex:
         host = (domain or "").strip().rstrip(".").lower()
         if not host:
             return None
-        # tenant_of(host) and the owner walk ask about the same suffixes: each is joined once.
-        # (tenant_of lower-cases and strips again; both are no-ops on this host.)
-        parts = host.split(".")
-        suffixes = [".".join(parts[i:]) for i in range(len(parts))]
-        tenant_set = self._tenant_set
-        for suffix in suffixes[1:]:
-            if suffix in tenant_set:
-                return None  # a customer subdomain of a shared platform
+        # the tenant test and the owner walk ask about the same suffixes: each is joined once
+        suffixes = _suffixes(host.split("."))
+        if self._tenant_at(suffixes):
+            return None  # a customer subdomain of a shared platform
         owners = self._domain_owner
         for suffix in suffixes[:-1]:
             owner = owners.get(suffix)

@@ -180,7 +180,7 @@ _EVENT_SELECTOR = ",".join(f"[{name}]" for name in _EVENT_ATTRS)
 # An element has one of these attributes only if its name occurs in the lower-cased source (the parser
 # lower-cases ASCII letters of attribute names and decodes nothing in them), so without one of the
 # names the event selectors match nothing and no handler is found: " on" occurs in most mail text.
-_EVENT_NAME = re.compile(rb"on(?:load|error|click|mouseover|focus|submit)")
+_EVENT_NAME = re.compile("|".join(_EVENT_ATTRS).encode("ascii"))
 _MAX_SCRIPTS = 50
 
 

@@ -63,16 +63,6 @@ _CLICKABLE = frozenset({"text", "html:text", "html:a", "html:area", "html:form",
 
 
 @lru_cache(maxsize=8192)
-def _lookalike(host: str) -> Any:
-    return lookalike(host)
-
-
-@lru_cache(maxsize=8192)
-def _brand_for(domain: str) -> str | None:
-    return brand_for_domain(domain)
-
-
-@lru_cache(maxsize=8192)
 def _text_domain(text: str) -> str | None:
     """The host a link text shows when the text itself is a URL or domain ("www.paypal.com")."""
     if not text or len(text) > 300 or "." not in text:
@@ -310,8 +300,8 @@ class LinksAnalyzer(Analyzer):
             return
         if via is None and hosting.trackers.match(final.host, final.path):
             return  # an opaque click tracker: the destination cannot be known offline
-        shown_brand = _brand_for(shown_dom)
-        if shown_brand is not None and shown_brand == _brand_for(domain):
+        shown_brand = brand_for_domain(shown_dom)
+        if shown_brand is not None and shown_brand == brand_for_domain(domain):
             return  # paypal.com text to paypal.me: one owner
         evidence = f"text {_clip(text, 80)!r} -> {_clip(final.url, 150)}"
         if shown_brand is not None:
@@ -348,7 +338,7 @@ class LinksAnalyzer(Analyzer):
                             f"{info.host_unicode} ({host})")
             if looked < _LOOKALIKE_PER_MESSAGE and not own:  # the From domain is the identity check's job
                 looked += 1
-                hit = _lookalike(host)
+                hit = lookalike(host)
                 if hit is not None:
                     sym = "URL_BRAND_LOOKALIKE" if getattr(hit, "strong", True) else "URL_BRAND_IN_DOMAIN"
                     acc.add(sym, hit.detail, f"{host} imitates {hit.brand_name}")
@@ -389,8 +379,8 @@ class LinksAnalyzer(Analyzer):
             return
         if hosting_data().trackers.match(dom, "") is not None:
             return  # every link through the newsletter's click tracker is how mailing services work
-        fb = _brand_for(from_domain)
-        if fb is not None and fb == _brand_for(dom):
+        fb = brand_for_domain(from_domain)
+        if fb is not None and fb == brand_for_domain(dom):
             return
         acc.add("URL_MANY_TO_ONE_UNRELATED", f"{n} of the {total} links go to {dom}, which is unrelated to the "
                 f"sender's domain {from_domain}.", f"{dom}: {n}/{total} links; From domain {from_domain}")
