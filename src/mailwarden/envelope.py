@@ -38,14 +38,6 @@ def valid_ip(text: str | None) -> str | None:
         return None
 
 
-def parse_received_from(value: str) -> tuple[str | None, str | None]:
-    """(HELO, connecting IP) from one Received header, as `mailwarden.received` parses it."""
-    from mailwarden.received import parse_hop
-
-    hop = parse_hop(value)
-    return hop.helo, hop.ip
-
-
 def receiving_client(msg: Message) -> tuple[str | None, str | None]:
     """(IP, HELO) of the receiving hop, the topmost Received header that names the client at all;
     each None when that header does not give it (both None without such a header). These are
