@@ -49,3 +49,26 @@ def test_random_text_matches_the_reference() -> None:
 def test_extraction_still_trims_and_deduplicates() -> None:
     text = "Go to https://a.example/x. Or (www.b.example/y), again https://a.example/x!"
     assert extract_urls_from_text(text) == ["https://a.example/x", "www.b.example/y"]
+
+
+@pytest.mark.parametrize("text", [
+    "see http://a.example/x and HTTPS://B.example", "hxxps[:]//evil[.]example/p", "ftp://f.example",
+    "FXP[:]//files.example", "WwW3.example.org", "wwwwww.example.org", "\u0130 www.example.org \u212a",
+    "caf\u00e9 https://b.example/\u00e9 www.x.example", "http://a.example/http://b.example www.c.example",
+    ":// //", "x://y", "https://", "https://a.example///http://b.example", "", "\u00e9" * 5 + "http://e.example",
+])
+def test_anchored_scan_is_finditer(text: str) -> None:
+    from mailwarden.urls import _text_url_matches
+
+    assert [m.span() for m in _text_url_matches(text)] == _spans(_TEXT_URL, text)
+
+
+def test_anchored_scan_random() -> None:
+    from mailwarden.urls import _text_url_matches
+
+    rng = random.Random(4732)
+    alphabet = list("hHtTxXpPsSfFwW\u017f\u212a\u0130:/[]().*_3 a\u00e9\u4e2d\n") + [
+        "http", "www", "WWW", "://", "[:]//", "ftp", "hxxp", "https://", "www.", "//"]
+    for _ in range(6000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        assert [m.span() for m in _text_url_matches(text)] == _spans(_TEXT_URL, text), text
