@@ -116,3 +116,31 @@ def test_stable_normal_forms_random() -> None:
         if _normal_form_is_stable(info):
             assert _fields(parse_url(info.url)) == _fields(info), raw
         assert list(unwrap_parsed(info)) == unwrap_chain(info.url), raw
+
+
+def _scheme_reference(s: str) -> tuple[str, int] | None:
+    from mailwarden.urls import _SCHEME
+
+    m = _SCHEME.match(s)
+    return (m.group(1).lower(), m.end()) if m else None
+
+
+@pytest.mark.parametrize("s", [
+    "http://a", "HTTPS://a", "hTtP:x", "https:", "http:", "https", "httpx://a", "http2://a", "htt p://a",
+    "http\u017f://a", "\u0130http://a", "http:\u0130", "ftp://a", "mailto:x", "", "h", "https+x://a", "http.:a",
+])
+def test_scheme_shortcut_chosen(s: str) -> None:
+    from mailwarden.urls import _scheme_of
+
+    assert _scheme_of(s) == _scheme_reference(s)
+
+
+def test_scheme_shortcut_random() -> None:
+    from mailwarden.urls import _scheme_of
+
+    rng = random.Random(29)
+    pieces = ["h", "H", "t", "T", "p", "P", "s", "S", ":", "/", "+", ".", "x", "\u017f", "\u0130", "\u212a", "http",
+              "HTTPS"]
+    for _ in range(6000):
+        s = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+        assert _scheme_of(s) == _scheme_reference(s), s

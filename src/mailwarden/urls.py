@@ -284,15 +284,36 @@ def _split_web_url(scheme: str, rest: str) -> tuple[str, str, str]:
     ASCII host without brackets is a split on the first "/", "?" or "#", then on "#" and "?";
     bracketed (IPv6) and non-ASCII hosts, which urlsplit validates, go through urlsplit itself.
     """
-    m = _NETLOC_END.search(rest)
-    delim = m.start() if m else len(rest)
-    netloc, url = rest[:delim], rest[delim:]
+    # the netloc ends at the first "/", "?" or "#": up to the first "/" (found in C, no regex
+    # call), then cut at a "?" or "#" before it, which is rare
+    slash = rest.find("/")
+    netloc = rest if slash < 0 else rest[:slash]
+    if "?" in netloc or "#" in netloc:
+        m = _NETLOC_END.search(netloc)
+        netloc = netloc[:m.start()] if m else netloc
+    url = rest[len(netloc):]
     if "[" in netloc or "]" in netloc or not netloc.isascii():
         parts = urlsplit(f"{scheme}://{rest}")
         return parts.netloc, parts.path, parts.query
     url = url.partition("#")[0]
     url, _, query = url.partition("?")
     return netloc, url, query
+
+
+def _scheme_of(s: str) -> tuple[str, int] | None:
+    """(scheme lower-cased, where "scheme:" ends) as `_SCHEME.match(s)` gives them, or None.
+
+    "http:" and "https:" in any case, the scheme of nearly every URL, skip the regex: its scheme
+    characters run up to the first character outside them, here the colon. No non-ASCII
+    character lower-cases to one of these letters, so the lower-cased prefix cannot mislead.
+    """
+    head = s[:6].lower()
+    if head == "https:":
+        return "https", 6
+    if head[:5] == "http:":
+        return "http", 5
+    m = _SCHEME.match(s)
+    return (m.group(1).lower(), m.end()) if m else None
 
 
 def parse_url(url: str) -> UrlInfo | None:
@@ -319,12 +340,12 @@ def _parse_url(url: str) -> UrlInfo | None:
         s = _CONTROL.sub("", s)
     s = refang(s)
     s = s.replace("\\", "/")
-    m = _SCHEME.match(s)
-    if m:
-        scheme = m.group(1).lower()
+    found = _scheme_of(s)
+    if found is not None:
+        scheme, end = found
         if scheme not in _WEB_SCHEMES:
             return None
-        rest = s[m.end():].lstrip("/")
+        rest = s[end:].lstrip("/")
     elif s.startswith("//"):
         scheme, rest = "http", s.lstrip("/")
     elif _HOSTLIKE.match(s) and (s[:3].lower() == "www" or _known_tld(s)):
