@@ -144,3 +144,30 @@ def test_scheme_shortcut_random() -> None:
     for _ in range(6000):
         s = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
         assert _scheme_of(s) == _scheme_reference(s), s
+
+
+@pytest.mark.parametrize("s", [
+    "a=1&b=2", "x&amp;y", "x&amp", "&notify=1", "&copy", "&#65;", "&#x41", "&utm_source=x", "&", "&&", "a&", "&a",
+    "&lt", "&CounterClockwiseContourIntegral;", "&CounterClockwiseContourIntegra", "&ac;", "&ac", "&ut", "&utdot;",
+])
+def test_unescape_screen_chosen(s: str) -> None:
+    import html
+
+    from mailwarden.urls import _may_unescape
+
+    assert _may_unescape(s) or html.unescape(s) == s
+
+
+def test_unescape_screen_random() -> None:
+    import html
+    from html.entities import html5
+
+    from mailwarden.urls import _may_unescape
+
+    rng = random.Random(31)
+    names = sorted(html5)
+    pieces = ["&", "&", "#", ";", "=", "a", "u", "t", "m", "x", "1", " ", "\t", "<", "&#", "amp", "not", "copy"]
+    for _ in range(20000):
+        s = "".join(rng.choice(pieces) if rng.random() < 0.8 else rng.choice(names)[:rng.randint(1, 8)]
+                    for _ in range(rng.randint(0, 8)))
+        assert _may_unescape(s) or html.unescape(s) == s, s

@@ -29,6 +29,7 @@ import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from html.entities import html5
 from importlib import resources
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -300,6 +301,36 @@ def _split_web_url(scheme: str, rest: str) -> tuple[str, str, str]:
     return netloc, url, query
 
 
+@lru_cache(maxsize=1)
+def _entity_prefixes() -> frozenset[str]:
+    """Every prefix of two or more characters of an HTML5 entity name (as html.unescape knows them)."""
+    return frozenset(name[:n] for name in html5 for n in range(2, len(name) + 1))
+
+
+def _may_unescape(s: str) -> bool:
+    """False only when html.unescape(s) is s: most "&" in URLs join query parameters.
+
+    unescape() rewrites a "&#" reference, or the name after "&" (at most 32 characters) when it,
+    or a prefix of it of two or more characters, is an entity name (html5; every name has two
+    to 32 characters). The text after each "&" is read one character further while it is still
+    the start of some entity name, which is a few steps for "&utm_source=…".
+    """
+    prefixes = _entity_prefixes()
+    n = len(s)
+    i = s.find("&")
+    while i >= 0:
+        if s[i + 1:i + 2] == "#":
+            return True
+        for end in range(i + 3, min(n, i + 33) + 1):
+            head = s[i + 1:end]
+            if head not in prefixes:
+                break
+            if head in html5:
+                return True
+        i = s.find("&", i + 1)
+    return False
+
+
 def _scheme_of(s: str) -> tuple[str, int] | None:
     """(scheme lower-cased, where "scheme:" ends) as `_SCHEME.match(s)` gives them, or None.
 
@@ -332,7 +363,7 @@ def _parse_url(url: str) -> UrlInfo | None:
     s = url.strip().strip("<>\"'` ")
     if len(s) > MAX_URL_CHARS:
         s = s[:MAX_URL_CHARS]
-    if "&" in s:
+    if "&" in s and _may_unescape(s):
         s = _html.unescape(s)
     # browsers drop tabs and newlines inside URLs; isprintable() is False for every character
     # _CONTROL removes but the blank, so a printable string without a blank has nothing to drop
