@@ -113,14 +113,19 @@ class HostingData:
 
     def __post_init__(self) -> None:
         self._listed: dict[str, bool] = {}
+        # the host parts of the five lists listed() asks about: a host is covered by one of the
+        # lists exactly when one of its suffixes is in this union (one walk of its labels, not five)
+        self._listed_hosts = frozenset().union(*(s._hosts for s in (
+            self.free_hosting, self.form_hosts, self.file_share, self.ipfs, self.shorteners)))
 
     def listed(self, host: str) -> bool:
         """Whether the host is covered by the free hosting, form, file sharing, IPFS or shortener list;
         when False, each of their match() calls gives None (remembered per host, bounded)."""
         answer = self._listed.get(host)
         if answer is None:
-            answer = any(s.covers(host) for s in (self.free_hosting, self.form_hosts, self.file_share, self.ipfs,
-                                                  self.shorteners))
+            hosts = self._listed_hosts
+            labels = host.split(".")
+            answer = any(".".join(labels[i:]) in hosts for i in range(len(labels)))
             if len(self._listed) >= _HOST_MEMO:
                 self._listed.clear()  # a bound, not an LRU: refilling is cheap
             self._listed[host] = answer
