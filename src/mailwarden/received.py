@@ -20,7 +20,22 @@ from itertools import compress, count
 
 from mailwarden.message import Message
 
-_KEYWORDS = frozenset(("from", "by", "via", "with", "id", "for"))  # a set: probed once per word
+_KEYWORDS = frozenset(("from", "by", "via", "with", "id", "for"))
+
+
+def _case_forms(word: str) -> list[str]:
+    forms = [""]
+    for c in word:
+        forms = [f + x for f in forms for x in dict.fromkeys((c.lower(), c.upper()))]
+    return forms
+
+
+# Every way of writing a keyword in upper and lower case, each mapped to its lower-case form: a word
+# is a keyword exactly when it is one of these, so the words are probed as written (no lower-cased
+# copy of the header split a second time). Exact: `w.lower()` is one of the keywords only when `w`
+# is ASCII (the one non-ASCII character that lower-cases to an ASCII letter is the Kelvin sign, to
+# "k", which no keyword has), and for ASCII words lower() just folds the case.
+_KEYWORD_FORMS = {form: kw for kw in _KEYWORDS for form in _case_forms(kw)}
 _IPV4 = r"(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}"
 _IP_BRACKET = re.compile(r"\[(?:IPv6:)?([0-9A-Fa-f:.]+)\]")
 _IP_BARE = re.compile(rf"(?<![\w.:])({_IPV4}|[0-9A-Fa-f]{{1,4}}(?::[0-9A-Fa-f]{{0,4}}){{2,7}})(?![\w.:])")
@@ -207,15 +222,15 @@ _MARKER_WORDS = [f" \x00{n} " for n in range(2001)]  # comment n's stand-in; a 4
 _TRAILING_COMMENT = re.compile(r"\s*\([^)]*\)\s*$")
 
 
-def _split(value: str) -> tuple[list[str], list[str], list[int], list[str], str]:
+def _split(value: str) -> tuple[list[str], list[int], list[str], str]:
     """Tokenise: the words outside comments (each comment replaced by a marker word "\\x00<n>"), the
-    same words lower-cased, the positions of the clause keywords among them, the comments, and the
-    date text."""
+    positions of the clause keywords among them, the comments, and the date text."""
     head, sep, date = value.rpartition(";")
     if not sep:
         head, date = value, ""
     head = head[:4000]
     comments: list[str] = []
+    flat = head
     if "(" in head:
         # Each comment becomes " \x00<n> " (n = its position in `comments`): a word of its own.
         pieces = _COMMENT.split(head)  # text, comment, text, ... (the pattern's one group is the comment)
@@ -223,24 +238,20 @@ def _split(value: str) -> tuple[list[str], list[str], list[int], list[str], str]
             comments = [c[1:-1] for c in pieces[1::2]]
             pieces[1::2] = _MARKER_WORDS[:len(comments)]  # "()" is the shortest comment: enough of them
             flat = "".join(pieces)
-        else:
-            flat = head
-    else:
-        flat = head
     if "(" in flat or ")" in flat:
         flat = flat.replace("(", " ").replace(")", " ")
     toks = flat.split()
-    # Lower-casing maps no whitespace to non-whitespace or back, so both splits align word by word.
-    lows = flat.lower().split()
-    starts = list(compress(count(), map(_KEYWORDS.__contains__, lows)))  # positions of the keywords
-    return toks, lows, starts, comments, date.strip()
+    starts = list(compress(count(), map(_KEYWORD_FORMS.__contains__, toks)))  # positions of the keywords
+    return toks, starts, comments, date.strip()
 
 
-_MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
-                                       "dec"), 1)}
+_MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+# Every case form of each month's name (the pattern takes exactly three ASCII letters, whose case is
+# all lower() changes): the month is one dict probe on the text as written.
+_MONTHS = {form: i for i, m in enumerate(_MONTH_NAMES, 1) for form in _case_forms(m)}
 # The one date shape nearly every MTA writes; anything else goes to the email package's parser.
 _COMMON_DATE = re.compile(r"\s*(?:[A-Za-z]{3},\s*)?(\d{1,2})\s+([A-Za-z]{3})\s+([1-9]\d{3})\s+(\d{2}):(\d{2}):(\d{2})"
-                          r"\s+([+-])(\d{2})(\d{2})\s*")
+                          r"\s+([+-]\d{4})\s*")
 
 
 def _parse_date(text: str) -> datetime:
@@ -248,21 +259,25 @@ def _parse_date(text: str) -> datetime:
     `[Day,] DD Mon YYYY HH:MM:SS +hhmm` shape (same numbers, same naive result for "-0000", same
     ValueError for impossible values)."""
     m = _COMMON_DATE.fullmatch(text)
-    month = _MONTHS.get(m.group(2).lower()) if m is not None else None
+    if m is None:
+        return parsedate_to_datetime(text)
+    dd, mon, yy, hh, mi, ss, tz = m.groups()
+    month = _MONTHS.get(mon)
     if month is None:
         return parsedate_to_datetime(text)
-    dd, _, yy, hh, mi, ss, sign, tzh, tzm = m.groups()
-    args = (int(yy), month, int(dd), int(hh), int(mi), int(ss))
-    zone = _zone(sign, tzh, tzm)
-    return datetime(*args) if zone is None else datetime(*args, tzinfo=zone)
+    zone = _zone(tz)
+    if zone is None:
+        return datetime(int(yy), month, int(dd), int(hh), int(mi), int(ss))
+    return datetime(int(yy), month, int(dd), int(hh), int(mi), int(ss), tzinfo=zone)
 
 
 @lru_cache(maxsize=1024)  # a few dozen zones occur; building a timezone per header is wasted work
-def _zone(sign: str, tzh: str, tzm: str) -> timezone | None:
-    offset = int(tzh) * 3600 + int(tzm) * 60
-    if offset == 0 and sign == "-":  # RFC 5322: "-0000" means the zone is unknown (a naive result)
+def _zone(tz: str) -> timezone | None:
+    """The fixed zone of "+hhmm" / "-hhmm"."""
+    offset = int(tz[1:3]) * 3600 + int(tz[3:5]) * 60
+    if offset == 0 and tz[0] == "-":  # RFC 5322: "-0000" means the zone is unknown (a naive result)
         return None
-    return timezone(timedelta(seconds=-offset if sign == "-" else offset))
+    return timezone(timedelta(seconds=-offset if tz[0] == "-" else offset))
 
 
 def _first_word(toks: list[str], start: int, end: int) -> str | None:
@@ -280,28 +295,40 @@ def _first_word(toks: list[str], start: int, end: int) -> str | None:
 
 def parse_hop(value: str, index: int = 0) -> Hop:
     hop = Hop(index, value[:2000])
-    toks, lows, starts, comments, date = _split(value)
+    toks, starts, comments, date = _split(value)
     hop.comments = comments
     # The first clause of each kind wins; words before any keyword, and `via`, name nothing we keep.
     # A clause runs from its keyword to the next keyword (or the end).
-    last = len(starts) - 1
-    for n, i in enumerate(starts):
-        key = lows[i]
-        end = starts[n + 1] if n < last else len(toks)
+    forms = _KEYWORD_FORMS
+    ends = starts[1:]
+    ends.append(len(toks))  # (one more end than starts when there is no keyword: zip stops first)
+    for i, end in zip(starts, ends, strict=False):
+        key = forms[toks[i]]
+        # The clause's first word: the word after the keyword, unless that is a comment marker or
+        # holds a NUL (then _first_word looks further). A clause may also be empty.
+        j = i + 1
+        if j < end:
+            first = toks[j]
+            if "\x00" in first:
+                first = _first_word(toks, j, end)
+        else:
+            first = None
         if key == "from":
             if hop.helo is not None:  # an earlier `from` clause named the client
                 continue
-            text = " ".join(toks[i + 1:end])
-            first = _first_word(toks, i + 1, end)
             hop.helo = first.strip("[]") if first else None
+            if not first:
+                # No word: the clause holds at most comment markers (whose comments still name the
+                # client); nothing else below applies without a first word.
+                if j < end:
+                    _read_markers(hop, " ".join(toks[j:end]), comments)
+                continue
             # `from [2a02:…]; authenticated by …`: the semicolon ends the word, it is not part of it
-            hop.from_word = first.rstrip(";").strip("[]") or None if first else None
+            hop.from_word = first.rstrip(";").strip("[]") or None
+            text = toks[j] if end - j == 1 else " ".join(toks[j:end])  # most clauses are one word
             if "\x00" in text:
-                ncom = len(comments)
-                for m in _MARKER.findall(text):
-                    if int(m) < ncom:
-                        _read_from_comment(hop, comments[int(m)])
-            if hop.ip is None and first:
+                _read_markers(hop, text, comments)
+            if hop.ip is None:
                 if "[" in text:
                     for m in _IP_BRACKET.finditer(text):
                         if ip := ip_text(m.group(1)):
@@ -311,15 +338,15 @@ def parse_hop(value: str, index: int = 0) -> Hop:
                     hop.ip = ip_text(first)
         elif key == "by":
             if hop.by is None:
-                hop.by = _first_word(toks, i + 1, end)
+                hop.by = first
         elif key == "with":
             if hop.with_ is None:
-                hop.with_ = _first_word(toks, i + 1, end)
+                hop.with_ = first
         elif key == "id":
             if hop.id is None:
-                hop.id = _first_word(toks, i + 1, end)
+                hop.id = first
         elif key == "for":
-            if hop.for_ is None and (first := _first_word(toks, i + 1, end)):
+            if hop.for_ is None and first:
                 hop.for_ = first.strip("<>")
     if hop.helo and hop.helo.lower() in ("unknown", "[unknown]"):
         hop.helo = None
@@ -330,6 +357,14 @@ def parse_hop(value: str, index: int = 0) -> Hop:
         except (TypeError, ValueError, IndexError, OverflowError):
             hop.date = None
     return hop
+
+
+def _read_markers(hop: Hop, text: str, comments: list[str]) -> None:
+    """Read the comments whose markers stand in `text` (a from clause), in order."""
+    ncom = len(comments)
+    for m in _MARKER.findall(text):
+        if int(m) < ncom:
+            _read_from_comment(hop, comments[int(m)])
 
 
 def _read_from_comment(hop: Hop, comment: str) -> None:
