@@ -172,9 +172,17 @@ _LABEL_WORDS = re.compile(r"[-_0-9]+")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]")
 
 
-def _suffixes(labels: list[str]) -> list[str]:
-    """A host's suffixes, whole host first: a.b.c -> [a.b.c, b.c, c]."""
-    return [".".join(labels[i:]) for i in range(len(labels))]
+def _suffixes(host: str) -> list[str]:
+    """A host's suffixes, whole host first: a.b.c -> [a.b.c, b.c, c]. The text after each dot is
+    what joining the labels after it gives (`".".join(host.split(".")[i:])`, empty labels
+    included), taken as one slice instead of a split and a join per label."""
+    out = [host]
+    i = host.find(".")
+    while i >= 0:
+        i += 1
+        out.append(host[i:])
+        i = host.find(".", i)
+    return out
 
 
 # -- the index -------------------------------------------------------------------------------
@@ -225,6 +233,9 @@ class BrandIndex:
         # by every index and keep them alive).
         self._lookalike_of = lru_cache(maxsize=_CACHE_SIZE)(self._lookalike)
         self._owner_of = lru_cache(maxsize=_CACHE_SIZE)(self._brand_for_domain)
+        # routing and identity ask for the same hosts' organisations hop after hop (the Public
+        # Suffix List walk behind registrable_domain is the cost)
+        self._infra_of = lru_cache(maxsize=_CACHE_SIZE)(self._infra_brands)
         self._mentions_of = lru_cache(maxsize=_MENTION_CACHE_SIZE)(lambda text: tuple(self._match_brand(text)))
 
     def _compile_names(self) -> tuple[CaselessPattern | None, re.Pattern | None, dict[str, str]]:
@@ -251,10 +262,12 @@ class BrandIndex:
     # -- ownership
     def tenant_of(self, host: str) -> tuple[str, str] | None:
         """(tenant label, platform suffix) when `host` is a customer subdomain of a shared platform."""
-        labels = host.lower().rstrip(".").split(".")
-        suffixes = _suffixes(labels)
+        suffixes = _suffixes(host.lower().rstrip("."))
         i = self._tenant_at(suffixes)
-        return (labels[i - 1], suffixes[i]) if i else None
+        if not i:
+            return None
+        # the label before the platform suffix: suffix i-1 is that label, a dot and suffix i
+        return suffixes[i - 1][:len(suffixes[i - 1]) - len(suffixes[i]) - 1], suffixes[i]
 
     def _tenant_at(self, suffixes: list[str]) -> int:
         """The position of the platform suffix among a host's `suffixes` (see _suffixes) when the host
@@ -274,20 +287,19 @@ class BrandIndex:
         host = (domain or "").strip().rstrip(".").lower()
         if not host:
             return None
-        # the tenant test and the owner walk ask about the same suffixes: each is joined once
-        suffixes = _suffixes(host.split("."))
-        if self._tenant_at(suffixes):
+        # the tenant test and the owner walk ask about the same suffixes: each is made once
+        suffixes = _suffixes(host)
+        if not self._tenant_set.isdisjoint(suffixes[1:]):  # _tenant_at(suffixes) would be non-zero
             return None  # a customer subdomain of a shared platform
-        owners = self._domain_owner
-        for suffix in suffixes[:-1]:
-            owner = owners.get(suffix)
-            if owner:
-                return owner
-        return None
+        # the first owner among the suffixes, the bare last label left out (owners are non-empty keys)
+        return next(filter(None, map(self._domain_owner.get, suffixes[:-1])), None)
 
     def infra_brands(self, domain: str) -> set[str]:
         """Brands whose sending infrastructure includes this host's registrable domain."""
-        return set(self._infra_owner.get(registrable_domain(domain), set()))
+        return set(self._infra_of(domain))  # a copy: callers may edit what they get
+
+    def _infra_brands(self, domain: str) -> frozenset[str]:
+        return frozenset(self._infra_owner.get(registrable_domain(domain), ()))
 
     def brand(self, key: str) -> Brand | None:
         return self.brands.get(key)

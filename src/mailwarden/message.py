@@ -17,6 +17,7 @@ import importlib
 import re
 import weakref
 from dataclasses import dataclass, field
+from functools import lru_cache
 from types import ModuleType
 from urllib.parse import unquote_to_bytes
 
@@ -75,6 +76,7 @@ def _clip(text: str, n: int = 200) -> str:
     return text if len(text) <= n else text[:n] + "…"
 
 
+@lru_cache(maxsize=1024)  # a pure function of the label; a few dozen labels occur, asked per text part
 def lookup_charset(name: str | None) -> str | None:
     """A safe Python codec name for a MIME charset label, or None."""
     if not name:
