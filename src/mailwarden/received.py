@@ -94,6 +94,56 @@ def _address_text(text: str) -> str:
     return text.strip().strip("[]").removeprefix("IPv6:").split("%")[0]
 
 
+_HEX_AND_COLONS = re.compile(r"[0-9A-Fa-f:]+")  # ASCII only: int(x, 16) would take other digits too
+
+
+def _v6_groups(addr: str) -> list[int] | None:
+    """The eight 16-bit groups of an IPv6 address written in hex groups only (no dotted IPv4 tail,
+    no zone): eight groups of 1-4 hex digits, or fewer around one "::" that stands for at least one
+    zero group. The ipaddress module accepts every such text with these values; anything else
+    (an IPv4 tail, a second "::", an empty or long group) is None and left to the module, which
+    decides it the slow way. Deciding the common shape here spares its pure-Python parser."""
+    if _HEX_AND_COLONS.fullmatch(addr) is None:
+        return None
+    head, sep, tail = addr.partition("::")
+    if sep:
+        hi = head.split(":") if head else []
+        lo = tail.split(":") if tail else []  # a second "::" leaves an empty group here
+        if len(hi) + len(lo) > 7:
+            return None
+    else:
+        hi, lo = addr.split(":"), []
+        if len(hi) != 8:
+            return None
+    for g in hi:
+        if not 0 < len(g) <= 4:
+            return None
+    for g in lo:
+        if not 0 < len(g) <= 4:
+            return None
+    return [int(g, 16) for g in hi] + [0] * (8 - len(hi) - len(lo)) + [int(g, 16) for g in lo]
+
+
+def _v6_text(groups: list[int]) -> str:
+    """`str(IPv6Address(...))` of these groups as Python formats it: lower-case hex without leading
+    zeros, the first longest run of two or more zero groups written "::"."""
+    best = best_len = 0
+    run_start = run_len = 0
+    for i, g in enumerate(groups):
+        if g:
+            run_len = 0
+            continue
+        if not run_len:
+            run_start = i
+        run_len += 1
+        if run_len > best_len:
+            best, best_len = run_start, run_len
+    hextets = ["%x" % g for g in groups]  # noqa: UP031 - the module's own formatting
+    if best_len < 2:
+        return ":".join(hextets)
+    return ":".join(hextets[:best]) + "::" + ":".join(hextets[best + best_len:])
+
+
 @lru_cache(maxsize=65536)
 def ip_of(text: str | None) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     if not text:
@@ -104,6 +154,12 @@ def ip_of(text: str | None) -> ipaddress.IPv4Address | ipaddress.IPv6Address | N
             return None
         a, b, c, d = addr.split(".")
         return ipaddress.IPv4Address(int(a) << 24 | int(b) << 16 | int(c) << 8 | int(d))
+    groups = _v6_groups(addr)
+    if groups is not None:
+        n = 0
+        for g in groups:
+            n = n << 16 | g
+        return ipaddress.IPv6Address(n)
     try:  # with a colon only IPv6 can parse; ip_address would try (and fail) IPv4 first
         return ipaddress.IPv6Address(addr)
     except ValueError:
@@ -118,6 +174,10 @@ def ip_text(text: str | None) -> str | None:
     addr = _address_text(text)
     if ":" not in addr:  # IPv4 or nothing; a valid dotted quad is its own normal form (see above)
         return addr if _DOTTED_QUAD.fullmatch(addr) is not None else None
+    groups = _v6_groups(addr)
+    # (an IPv4-mapped address is left to the module: newer Pythons print its dotted form)
+    if groups is not None and not (groups[5] == 0xFFFF and not any(groups[:5])):
+        return _v6_text(groups)
     ip = ip_of(text)
     return str(ip) if ip is not None else None
 
