@@ -33,6 +33,11 @@ _INTERNAL_TLDS = (".internal", ".local", ".lan", ".corp", ".localdomain", ".home
 _MSGID_DOMAIN = re.compile(r"@([A-Za-z0-9.\-]+)>?\s*$")
 
 
+# The From domain's registrable domain: a pure function of the domain (one Public Suffix List per
+# process), and a sender's domain recurs across its messages.
+_registrable = lru_cache(maxsize=65536)(registrable_domain)
+
+
 @lru_cache(maxsize=65536)  # a pure function of a host name, asked for every hop's names
 def _org(name: str | None) -> str:
     if not name or not is_hostname(name.rstrip(".")):
@@ -52,9 +57,8 @@ def entry_hop(hops: list[Hop], idx: BrandIndex | None = None) -> Hop | None:
             continue
         if idx is not None and from_org and by_org and idx.infra_brands(from_org) & idx.infra_brands(by_org):
             continue  # one provider's internal hops (outlook.com -> office365.com)
-        if ip_class(hop.ip) in ("private", "bogon") and not from_org:
-            continue
-        if hop.ip and ip_class(hop.ip) == "private":
+        cls = ip_class(hop.ip)
+        if cls == "private" or cls == "bogon" and not from_org:
             continue
         return hop
     return None
@@ -72,7 +76,7 @@ class RoutingAnalyzer(Analyzer):
         vf = ctx.facts.get("visible_from")
         mb = vf.mailbox if vf is not None else None
         from_domain = (mb.domain if mb else "") or ""
-        from_org = registrable_domain(from_domain) if from_domain else ""
+        from_org = _registrable(from_domain) if from_domain else ""
         idx = self.index
         brand = idx.brand_for_domain(from_domain) if from_domain and from_org not in FREEMAIL else None
         entry = entry_hop(hops, idx)
@@ -106,15 +110,16 @@ class RoutingAnalyzer(Analyzer):
                           [f"{len(hops)} Received headers"])
 
         # -- addresses that cannot be on the public Internet
-        for hop in hops:
-            if ip_class(hop.ip) == "bogon":
+        classes = [ip_class(hop.ip) for hop in hops]  # each hop's address class, read by the checks below
+        for hop, cls in zip(hops, classes, strict=True):
+            if cls == "bogon":
                 yield Finding("RCVD_BOGON_IP", f"A Received header names {hop.ip}, an address that never sends "
                               "mail on the Internet (reserved or unallocated).", [_clip(hop.raw)])
                 break
-        for hop in hops:
+        for hop, cls in zip(hops, classes, strict=True):
             # A private address between two different organisations' servers: the handover claims to
             # have crossed the Internet from an address that cannot be routed there.
-            if ip_class(hop.ip) != "private":
+            if cls != "private":
                 continue  # the condition below requires it; checked first because it is cheap
             f_org, b_org = _org(hop.from_name), _org(hop.by)
             ipo = ip_of(hop.ip)
@@ -129,7 +134,7 @@ class RoutingAnalyzer(Analyzer):
                 break
 
         # -- HELO names that contradict what the receiver saw or what the From claims
-        for hop in hops:
+        for hop, cls in zip(hops, classes, strict=True):
             helo = (hop.helo or "").rstrip(".").lower()
             if not helo or not is_hostname(helo):
                 continue
@@ -137,7 +142,7 @@ class RoutingAnalyzer(Analyzer):
             if not helo_brand:
                 continue
             seen = hop.rdns.rstrip(".").lower() if hop.rdns else ""
-            if ip_class(hop.ip) == "private":
+            if cls == "private":
                 continue  # an internal hop: reverse names of private addresses prove nothing
             if seen and seen != helo and idx.brand_for_domain(seen) != helo_brand \
                     and helo_brand not in idx.infra_brands(seen):
@@ -177,8 +182,8 @@ class RoutingAnalyzer(Analyzer):
                               f"webmail or client origin address ({cand}); brands' notifications do not.",
                               [f"X-Originating-IP: {xoi}"])
         if facts["origin_ip"] is None:
-            for hop in reversed(hops):
-                if ip_class(hop.ip) == "public":
+            for hop, cls in zip(reversed(hops), reversed(classes), strict=True):
+                if cls == "public":
                     facts["origin_ip"] = hop.ip
                     break
 
