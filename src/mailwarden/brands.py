@@ -217,6 +217,8 @@ class BrandIndex:
         self._fuzzy = [(sk, k, t) for sk, (k, t) in self._tokens.items()
                        if len(sk) >= 6 and not self.brands[k].common_word]
         self._fuzzy_keys = [sk for sk, _, _ in self._fuzzy]
+        self._fuzzy_bands: dict[int, tuple[list[str], list[int]]] = {}  # see _fuzzy_band
+        self._fuzzy_bands_of = self._fuzzy_keys
         # Distinctive tokens (5+ characters, not everyday words) in one Aho-Corasick automaton:
         # "is any brand token inside this label" is then one C-level pass, not a loop over brands.
         self._token_automaton = ahocorasick.Automaton()
@@ -468,13 +470,28 @@ class BrandIndex:
         which keys are within 2. The survivors are then measured exactly.
         """
         near = []
-        for _, _, i in rf_process.extract(flat, self._fuzzy_keys, scorer=Levenshtein.distance, score_cutoff=4,
-                                          limit=None):
-            d = DamerauLevenshtein.distance(flat, self._fuzzy_keys[i], score_cutoff=2)
+        keys, where = self._fuzzy_band(len(flat))
+        if not keys:
+            return near
+        for _, _, k in rf_process.extract(flat, keys, scorer=Levenshtein.distance, score_cutoff=4, limit=None):
+            d = DamerauLevenshtein.distance(flat, keys[k], score_cutoff=2)
             if d <= 2:
-                near.append((d, i))
+                near.append((d, where[k]))
         near.sort()
         return near[:8]
+
+    def _fuzzy_band(self, length: int) -> tuple[list[str], list[int]]:
+        """The fuzzy keys whose length is within 2 of `length`, and their positions in the full list:
+        every edit changes the length by at most one, so a key whose length differs by more than 2
+        is farther than 2 and never among _fuzzy_near's answers (which are sorted by distance and
+        position, so leaving such keys out changes nothing else)."""
+        if self._fuzzy_bands_of is not self._fuzzy_keys:  # the bands belong to one list of keys
+            self._fuzzy_bands, self._fuzzy_bands_of = {}, self._fuzzy_keys
+        band = self._fuzzy_bands.get(length)
+        if band is None:
+            where = [i for i, k in enumerate(self._fuzzy_keys) if abs(len(k) - length) <= 2]
+            band = self._fuzzy_bands[length] = ([self._fuzzy_keys[i] for i in where], where)
+        return band
 
     def _contained_tokens(self, flat: str) -> list[tuple[str, str]]:
         """Distinctive brand tokens (5+ characters, not everyday words) contained in `flat`."""
