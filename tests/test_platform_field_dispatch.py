@@ -1,0 +1,88 @@
+"""The platform-field lure patterns, regrouped by first letter, find exactly what the plain pattern finds.
+
+`platform_fields._dispatch_source()` sorts the ~240 field patterns into one branch per first letter so
+the regex engine does not try each of them at every word start. These tests hold it to the plain
+`_combined_source()`: same matches, same offsets, same category, on the lower-cased fast path and on
+the case-insensitive path, and no character able to enter two branches.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import string
+
+from mailwarden import platform_fields
+from mailwarden.platform_fields import _dispatch_source, _leads
+
+
+def _words_of_patterns() -> list[str]:
+    """Plain words from the bundled patterns (what the random texts are made of, so they match often)."""
+    words: set[str] = set()
+    for pats in platform_fields.field_patterns().values():
+        for p in pats:
+            words.update(w for w in re.split(r"[^\w']+", re.sub(r"\\[bdsw]", " ", p)) if w)
+    return sorted(words)
+
+
+PIECES = _words_of_patterns() + [" ", " ", " ", "-", "'", "100", "% ", "$", "İ", "ı", "ſ", "\u212a", "x", "A",
+                                 "CALL ", "Verify Your ", "ACCOUNT", "Unread", "\u00e9", "#"]
+
+
+def _texts(seed: int, n: int) -> list[str]:
+    rng = random.Random(seed)
+    return ["".join(rng.choice(PIECES) + rng.choice(["", " ", " ", "  ", ".", "\n"]) for _ in range(rng.randint(1, 14)))
+            for _ in range(n)]
+
+
+def _found(rx: re.Pattern[str], text: str, categories: dict[str, str] | None = None) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), (categories or {}).get(m.lastgroup or "", m.lastgroup or "")) for m in rx.finditer(text)]
+
+
+def test_bundled_patterns_take_the_regrouped_form() -> None:
+    source, categories = _dispatch_source()
+    assert source != platform_fields._combined_source()
+    assert set(categories.values()) == set(platform_fields.field_patterns())
+
+
+def test_regrouped_pattern_finds_what_the_plain_pattern_finds() -> None:
+    source, categories = _dispatch_source()
+    for flags in (0, re.IGNORECASE):
+        plain = re.compile(platform_fields._combined_source(), flags)
+        fast = re.compile(source, flags)
+        hits = 0
+        for text in _texts(seed=7 + flags, n=6000):
+            text = text if flags else text.lower()
+            expected = _found(plain, text)
+            assert _found(fast, text, categories) == expected, repr(text)
+            hits += len(expected)
+        assert hits > 5000  # the texts do exercise the patterns
+
+
+def test_find_lures_reports_categories_through_the_group_names() -> None:
+    found = platform_fields.find_lures("URGENT: your account has been suspended, call us now, 100% bonus")
+    assert {"urgency", "account_anomaly", "callback", "prize"} <= set(found)
+
+
+def test_no_character_enters_two_branches() -> None:
+    source, _ = _dispatch_source()
+    keys = sorted({k for pats in platform_fields.field_patterns().values() for p in pats for k in _leads(p) or ()})
+    letters = [k for k in keys if k != "\\d"]
+    assert all(k in string.ascii_lowercase for k in letters)
+    any_key = re.compile("[" + "".join(letters) + r"\d]", re.IGNORECASE)
+    one = {k: re.compile(k, re.IGNORECASE) for k in keys}
+    for code in range(0x110000):
+        c = chr(code)
+        if any_key.fullmatch(c):
+            assert sum(bool(rx.fullmatch(c)) for rx in one.values()) == 1, hex(code)
+
+
+def test_leads_refuses_forms_it_cannot_split() -> None:
+    assert _leads("a|b") is None  # a top-level bar: the first letter leads only one alternative
+    assert _leads("(?:ab|cd)?e") is None  # a quantified group may be skipped
+    assert _leads("[ab]c") is None
+    assert _leads("a?b") is None  # a quantified first letter may be skipped
+    assert _leads("call (?:us|now)") == {"c": "all (?:us|now)"}
+    assert _leads("\\bbtc\\b") == {"b": "tc\\b"}
+    assert _leads("(?:reset|update|rest) x") == {"r": "(?:eset|est) x", "u": "(?:pdate) x"}
+    assert _leads("\\d+ bonus") == {"\\d": None}
