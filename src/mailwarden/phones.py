@@ -90,6 +90,12 @@ def _ascii_part(char_class: str) -> str:
 # the engine tests faster than the Unicode digit category.
 _D_ASCII, _SEP_ASCII = _ascii_part(rf"\d{_HOMO_CLASS}"), _ascii_part(_SEP_CLASS)
 _CHAIN_ASCII = re.compile(rf"{_D_ASCII}(?:{_SEP_ASCII}{{0,3}}+{_D_ASCII}){{5,}}+")
+# `_CHAIN_ASCII` once more, on a copy of the text where each digit or lookalike reads `d`, each
+# separator `s` and anything else `x`: the same spans (each class became one symbol), but the pattern
+# starts with a literal, which the regex engine skips to much faster than to a member of a class.
+_ASCII_CLASSES = bytes(100 if re.fullmatch(_D_ASCII, chr(b)) else 115 if re.fullmatch(_SEP_ASCII, chr(b)) else 120
+                       for b in range(128)) + b"x" * 128
+_CHAIN_CLASSES = re.compile(rb"d(?:s{0,3}+d){5,}+")
 _ANY_DIGIT = re.compile(r"\d")
 _PREFIX_MAX = 4  # longest lead-in before a candidate's first digit: `+(` with optional space and `+`
 _DOTTED_QUAD = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
@@ -147,7 +153,11 @@ def _candidates(text: str) -> Iterator[re.Match[str]]:
     before the search start, so each match is decided exactly as in a scan of the whole text.
     """
     pos = 0
-    for chain in (_CHAIN_ASCII if text.isascii() else _CHAIN).finditer(text):
+    if text.isascii():
+        chains = _CHAIN_CLASSES.finditer(text.encode("ascii").translate(_ASCII_CLASSES))
+    else:
+        chains = _CHAIN.finditer(text)
+    for chain in chains:
         for m in _CANDIDATE.finditer(text, max(pos, chain.start() - _PREFIX_MAX), chain.end() + 1):
             pos = m.end()
             yield m
