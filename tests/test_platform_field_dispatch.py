@@ -65,11 +65,12 @@ def test_find_lures_reports_categories_through_the_group_names() -> None:
 
 
 def test_no_character_enters_two_branches() -> None:
-    source, _ = _dispatch_source()
-    keys = sorted({k for pats in platform_fields.field_patterns().values() for p in pats for k in _leads(p) or ()})
-    letters = [k for k in keys if k != "\\d"]
-    assert all(k in string.ascii_lowercase for k in letters)
-    any_key = re.compile("[" + "".join(letters) + r"\d]", re.IGNORECASE)
+    # the field patterns' keys and the brand words' first letters are lower-case ASCII letters and `\d`
+    keys = {k for pats in platform_fields.field_patterns().values() for p in pats for k in _leads(p) or ()}
+    keys |= {w[0] for w in platform_fields._FALLBACK_BRANDS}
+    assert keys <= set(string.ascii_lowercase) | {"\\d"}
+    keys = set(string.ascii_lowercase) | {"\\d"}  # all of them, then
+    any_key = re.compile(r"[a-z\d]", re.IGNORECASE)
     one = {k: re.compile(k, re.IGNORECASE) for k in keys}
     for code in range(0x110000):
         c = chr(code)
@@ -86,3 +87,40 @@ def test_leads_refuses_forms_it_cannot_split() -> None:
     assert _leads("\\bbtc\\b") == {"b": "tc\\b"}
     assert _leads("(?:reset|update|rest) x") == {"r": "(?:eset|est) x", "u": "(?:pdate) x"}
     assert _leads("\\d+ bonus") == {"\\d": None}
+
+
+BRAND_PIECES = sorted(platform_fields._FALLBACK_BRANDS) + [" ", " ", ".", "@", "-", "x", "Amazon", "PAYPAL", "İ", "ı",
+                                                           "ſ", "\u212a", ".com", "s", "'s"]
+
+
+def test_regrouped_brand_pattern_finds_what_the_plain_one_finds() -> None:
+    rnd = random.Random(3)
+    texts = ["".join(rnd.choice(BRAND_PIECES) + rnd.choice(["", " ", "  "]) for _ in range(rnd.randint(1, 12)))
+             for _ in range(6000)]
+    for flags in (0, re.IGNORECASE):
+        plain = re.compile(platform_fields._brand_source(by_first_letter=False), flags)
+        fast = re.compile(platform_fields._brand_source(), flags)
+        hits = 0
+        for text in texts:
+            text = text if flags else text.lower()
+            expected = [m.span() for m in plain.finditer(text)]
+            assert [m.span() for m in fast.finditer(text)] == expected, repr(text)
+            hits += len(expected)
+        assert hits > 3000
+
+
+POSES_PIECES = ["github", "GitHub", "GITHUB", "microsoft", "Microsoft", "apple id", "Apple ID", " ", "  ", "-", "\n",
+                "security", "Support", "team", "TEAM", "center", "desk", "billing", "x", "İ", "ı", "ſ", "\u212a", "Ü",
+                "staff", "customer", "department", "Security Team"]
+
+
+def test_poses_as_is_the_case_insensitive_search() -> None:
+    rnd = random.Random(11)
+    brands_sets = [("github",), ("microsoft", "outlook", "office 365"), ("apple", "apple id"), ("Ünicorp", "github")]
+    for own in brands_sets:
+        plain_rx = platform_fields._poses_rx(own)[0]
+        assert plain_rx.flags & re.IGNORECASE
+        for _ in range(4000):
+            text = "".join(rnd.choice(POSES_PIECES) for _ in range(rnd.randint(0, 10)))
+            m = plain_rx.search(text)
+            assert platform_fields._poses_as(text, own) == (m.group(0) if m and text else None), (own, text)

@@ -28,7 +28,7 @@ from mailwarden.lures import CATEGORIES, match_lures
 from mailwarden.lures import find_money as _lures_money
 from mailwarden.phones import find_phone_numbers
 from mailwarden.psl import registrable_domain  # noqa: F401 - used by platforms and the analyzer
-from mailwarden.textcase import CaselessPattern
+from mailwarden.textcase import CaselessPattern, lowered
 
 MAX_FIELD_CHARS = 20_000  # lures sit near the top; a longer field is judged on its beginning
 
@@ -255,9 +255,19 @@ _FALLBACK_BRANDS = {
 }
 
 
-def _brand_source() -> str:
+def _brand_source(by_first_letter: bool = True) -> str:
+    """Brand words, longest first, as whole words. Regrouped by first letter (`a(?:mazon|pple|…)`):
+    the same ordered choice, as only words starting with the letter there can match (the letters
+    are distinct lower-case ASCII letters, which no character matches two of even case-insensitively),
+    without the regex engine trying each of ~100 words at every position."""
     words = sorted(_FALLBACK_BRANDS, key=len, reverse=True)
-    return r"(?<![\w.@-])(?:" + "|".join(re.escape(w) for w in words) + r")(?![\w@-]|\.\w)"
+    if by_first_letter:
+        assert all(w[:1].isascii() and w[:1].islower() for w in words)
+        firsts = dict.fromkeys(w[0] for w in words)
+        alts = "|".join(k + "(?:" + "|".join(re.escape(w[1:]) for w in words if w[0] == k) + ")" for k in firsts)
+    else:
+        alts = "|".join(re.escape(w) for w in words)
+    return r"(?<![\w.@-])(?:" + alts + r")(?![\w@-]|\.\w)"
 
 
 @lru_cache(maxsize=1)
@@ -372,16 +382,28 @@ def _poses_as(text: str, own_brands: tuple[str, ...]) -> str | None:
     """The field signs as the platform's own staff ("GitHub Security Team", "Microsoft Support Center")."""
     if not text or not own_brands:
         return None
-    m = _poses_rx(own_brands).search(text[:20000])
-    return m.group(0) if m else None
+    text = text[:20000]
+    caseless, lower = _poses_rx(own_brands)
+    low = lowered(text) if lower is not None else None
+    if low is None:
+        m = caseless.search(text)
+    elif not any(b in low for b in own_brands):
+        return None  # every match starts with one of the (lower-case) brand words
+    else:
+        m = lower.search(low)  # the same match, at the same offsets (mailwarden.textcase)
+    return text[m.start():m.end()] if m else None
 
 
 @lru_cache(maxsize=64)
-def _poses_rx(own_brands: tuple[str, ...]) -> re.Pattern[str]:
-    """One profile's "<brand> <staff> team" expression, compiled once per profile, not per field."""
+def _poses_rx(own_brands: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str] | None]:
+    """One profile's "<brand> <staff> team" expression, compiled once per profile, not per field:
+    case-insensitive, and case-sensitive for lower-cased text when the brand words are lower-case
+    (the rest of the expression is)."""
     brands = "|".join(re.escape(b) for b in sorted(own_brands, key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?:{brands})[\s-]+(?:{_STAFF}[\s-]+)?(?:team|department|center|centre|desk|"
-                      rf"support|security|staff|billing)(?!\w)", re.IGNORECASE)
+    source = (rf"(?<!\w)(?:{brands})[\s-]+(?:{_STAFF}[\s-]+)?(?:team|department|center|centre|desk|"
+              rf"support|security|staff|billing)(?!\w)")
+    lower = re.compile(source) if all(b == b.lower() for b in own_brands) else None
+    return re.compile(source, re.IGNORECASE), lower
 
 
 def _imitates(domain: str) -> bool:
