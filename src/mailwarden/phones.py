@@ -186,7 +186,9 @@ def _spans(raw: str) -> list[tuple[int, int]]:
     groups = [(m.start(), m.end()) for m in _GROUP.finditer(raw)]
     if not groups:
         return []
-    real = [i for i, (s, e) in enumerate(groups) if any(c.isdigit() for c in raw[s:e])]
+    # A group holds only digits (`\d`) and lookalikes, which are letters and `|`: it holds a
+    # character for which str.isdigit() is true exactly when `\d` finds one in it.
+    real = [i for i, (s, e) in enumerate(groups) if _ANY_DIGIT.search(raw, s, e)]
     if not real:
         return []
     first, last = real[0], real[-1]
@@ -220,7 +222,6 @@ def _shape_ok(folded: str, region: str) -> bool:
 
 
 def _accept(raw: str, folded: str, text: str, start: int, region: str) -> bool:
-    digits = _NON_DIGIT.sub("", folded)
     if _DOTTED_QUAD.search(folded) or _DOTTED_VERSION.match(folded.strip()):
         return False
     if not _shape_ok(folded, region):
@@ -229,7 +230,7 @@ def _accept(raw: str, folded: str, text: str, start: int, region: str) -> bool:
         return False
     if folded.lstrip().startswith("+"):
         return True
-    if digits == folded.strip() and not any(c in _HOMOGLYPHS for c in raw):
+    if _NON_DIGIT.sub("", folded) == folded.strip() and not any(c in _HOMOGLYPHS for c in raw):
         # A bare run: an order number, timestamp or ID unless a phone word precedes it.
         return bool(_PHONE_WORDS.search(text[max(0, start - 40):start]))
     return True
