@@ -176,6 +176,8 @@ def _match_lures(text: str) -> tuple[LureHit, ...]:
     # Distinct buckets in order of first match, then their hits deduplicated: the same order as
     # deduplicating every match's hits, since a bucket's repeats only repeat hits already seen.
     first_seen = dict.fromkeys(map(itemgetter(1), auto.iter(normalize(text))))
+    if len(first_seen) <= 1:  # most texts: no bucket, or one, whose hits are distinct already
+        return buckets[next(iter(first_seen))] if first_seen else ()
     return tuple(dict.fromkeys(chain.from_iterable(buckets[i] for i in first_seen)))
 
 
