@@ -124,3 +124,15 @@ def test_poses_as_is_the_case_insensitive_search() -> None:
             text = "".join(rnd.choice(POSES_PIECES) for _ in range(rnd.randint(0, 10)))
             m = plain_rx.search(text)
             assert platform_fields._poses_as(text, own) == (m.group(0) if m and text else None), (own, text)
+
+
+def test_crypto_address_pattern_with_the_look_behind_moved_finds_what_the_plain_one_finds() -> None:
+    plain = re.compile(platform_fields._CRYPTO_ADDR_PLAIN)
+    rnd = random.Random(17)
+    alphabet = string.ascii_letters + string.digits + "/=.-_ @\n"
+    good = ["bc1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh", "1BoatSLRHtKNngkdXEeobR76b53LETtpyT",
+            "0x" + "ab12" * 10, "T" + "9yD14Nj9j7xAB4dbGeiX9h8unkKHxuWwb"[:33], "3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy"]
+    for _ in range(20_000):
+        text = "".join(rnd.choice(good) if rnd.random() < 0.15 else rnd.choice(alphabet) for _ in range(rnd.randint(0, 12)))
+        assert [m.span() for m in platform_fields._CRYPTO_ADDR.finditer(text)] == [
+            m.span() for m in plain.finditer(text)], repr(text)

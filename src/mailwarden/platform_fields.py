@@ -295,9 +295,14 @@ def find_brands(text: str, exclude: tuple[str, ...] = ()) -> list[str]:
     return out
 
 
+_CRYPTO_ADDR_PLAIN = (r"(?<![\w/=.-])(?:bc1[ac-hj-np-z02-9]{25,59}|[13][a-km-zA-HJ-NP-Z1-9]{25,34}|0x[0-9a-fA-F]{40}"
+                      r"|T[1-9A-HJ-NP-Za-km-z]{33})(?![\w/=.-])")
+# The same, with the look-behind moved after each alternative's first character (`b(?<![…]b)` checks
+# the character before the `b` as `(?<![…])` did before it): the pattern then starts with one of
+# `b 1 3 0 T`, and the regex engine skips to those instead of trying the look-behind everywhere.
 _CRYPTO_ADDR = re.compile(
-    r"(?<![\w/=.-])(?:bc1[ac-hj-np-z02-9]{25,59}|[13][a-km-zA-HJ-NP-Z1-9]{25,34}|0x[0-9a-fA-F]{40}"
-    r"|T[1-9A-HJ-NP-Za-km-z]{33})(?![\w/=.-])")
+    r"(?:b(?<![\w/=.-]b)c1[ac-hj-np-z02-9]{25,59}|[13](?<![\w/=.-][13])[a-km-zA-HJ-NP-Z1-9]{25,34}"
+    r"|0(?<![\w/=.-]0)x[0-9a-fA-F]{40}|T(?<![\w/=.-]T)[1-9A-HJ-NP-Za-km-z]{33})(?![\w/=.-])")
 
 
 def find_crypto_addresses(text: str) -> list[str]:
