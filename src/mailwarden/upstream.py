@@ -15,6 +15,12 @@ Exchange Online writes its header with no authserv-id at all):
    receiving hop and whose writer is the provider's (authserv-id, or Exchange's missing id)
    are believed. For each method the header nearest the receiving hop wins; plain
    Authentication-Results beat ARC-Authentication-Results.
+
+Hybrid routing: a Microsoft 365 tenant whose mail passes through its own on-premises servers
+(an MX gateway in front of Exchange Online, or an outbound relay) hands it to Microsoft through
+a connector. Microsoft then judges SPF (and so DMARC's SPF half) against the tenant's own relay,
+not the sender, and those verdicts say nothing about who sent the message. Microsoft marks such
+a hop itself (`UpstreamResults.on_prem`, see `own_relay_stamp`).
 """
 
 from __future__ import annotations
@@ -170,6 +176,9 @@ class UpstreamResults:
     mine: list[ARSeen] = field(default_factory=list)  # every header the provider wrote above its hop
     reported: set[str] = field(default_factory=set)  # methods the provider actually gave a result for
     compauth: dict | None = None  # Exchange Online's composite authentication: {"result", "reason"}
+    # Microsoft's own stamp saying the receiving hop's client was the tenant's own on-premises
+    # server (hybrid routing), as evidence text; None otherwise. See `own_relay_stamp`.
+    on_prem: str | None = None
 
 
 def receiving_hop(msg: Message, provider: Provider) -> tuple[int, str] | None:
@@ -237,11 +246,39 @@ def believe(msg: Message, provider_names: list[str], seen: list[ARSeen] | None =
         if not mine:
             continue
         res = _merge(prov.name, idx, value, mine, worst)
+        if prov.name == "microsoft":
+            res.on_prem = own_relay_stamp(msg, parse_hop(value).ip)
         # Several providers in a chain (e.g. Gmail forwarding into Microsoft): the one nearest
         # the top is the one the gateway actually sits behind.
         if best is None or idx < best.hop_index:
             best = res
     return best
+
+
+_ENTITY = "x-ms-exchange-crosstenant-fromentityheader"
+_CONNECTING = "x-ms-exchange-crosstenant-originalattributedtenantconnectingip"
+_CONNECTING_IP = re.compile(r"(?:^|;)\s*ip=\[([^\]]{1,64})\]", re.I)
+
+
+def own_relay_stamp(msg: Message, hop_ip: str | None) -> str | None:
+    """Microsoft's stamp that it received the message from the tenant's own on-premises
+    servers through the tenant's connector (`FromEntityHeader: HybridOnPrem`), as evidence text;
+    None when the message does not carry exactly that.
+
+    Exchange Online strips the X-MS-Exchange-CrossTenant-* fields a message arrives with and stamps
+    its own, so behind a trusted Microsoft hop the single stamp is Microsoft's. A second copy means
+    one came from the sender, and then neither is believed. The stamp must also name the receiving
+    hop's client address: it is about that hop, not an earlier one."""
+    entity = msg.header_fields(_ENTITY)
+    if len(entity) != 1 or entity[0].value.strip().lower() != "hybridonprem" or not hop_ip:
+        return None
+    connecting = msg.header_fields(_CONNECTING)
+    if len(connecting) != 1:
+        return None
+    m = _CONNECTING_IP.search(connecting[0].value)
+    if m is None or m.group(1).strip().lower() != hop_ip.lower():
+        return None
+    return f"{entity[0].name}: {entity[0].value.strip()}; {connecting[0].name}: {' '.join(connecting[0].value.split())[:160]}"
 
 
 def _after_trace(msg: Message, seen: list[ARSeen]) -> list[ARSeen]:

@@ -6,8 +6,8 @@ Sets:
 - `ctx.auth`: CONTRACT.md's `auth` object (`spf`, `dkim`, `dmarc`, `arc`, `source`).
 - `ctx.authentication_results`: our RFC 8601 header value (authserv-id from config `authserv_id`).
 - `ctx.facts["auth"]`: an `AuthFacts` (below): `dmarc_result`, `dmarc_domain`, `dmarc_policy`,
-  `aligned_domains`, `dkim_pass_domains`, `spf_pass_domain`, `source`, `from_domains`, and
-  `authenticated_as(domain)`.
+  `aligned_domains`, `dkim_pass_domains`, `spf_pass_domain`, `source`, `from_domains`,
+  `own_relay_hop`, and `authenticated_as(domain)`.
 
 Results are computed through the engine's DNS port (`engine.resolver`, wrapped per message in
 a query budget), or, when the message came through a configured trusted provider
@@ -67,6 +67,10 @@ class AuthFacts:
     spf_pass_domain: str | None = None
     source: str = "computed"
     from_domains: list[str] = field(default_factory=list)
+    # Hybrid routing: the Received ordinal (0 = topmost) of the trusted provider's hop from its
+    # tenant's own on-premises relay; None otherwise. Where the message entered the tenant's
+    # organisation is below it, recorded only by that organisation's own servers.
+    own_relay_hop: int | None = None
 
     def authenticated_as(self, domain: str | None) -> bool:
         """True when this message demonstrably comes from `domain`'s organisation: DMARC passed
@@ -118,7 +122,7 @@ class AuthAnalyzer(Analyzer):
         upstream = believe(msg, self.providers, seen, self.definitions) if self.providers else None
         if upstream is not None:
             _envelope_from_hop(msg, ctx, upstream)
-            facts, out_results = self._from_upstream(upstream, from_domains, ctx)
+            facts, out_results = self._from_upstream(msg, upstream, from_domains, ctx)
         else:
             facts, out_results = self._compute(msg, ctx, from_domains, sig_headers, has_arc)
         ctx.facts["auth"] = facts
@@ -184,8 +188,10 @@ class AuthAnalyzer(Analyzer):
         return facts, out
 
     # ------------------------------------------------------------ believing
-    def _from_upstream(self, up: UpstreamResults, from_domains: list[str],
+    def _from_upstream(self, msg: Message, up: UpstreamResults, from_domains: list[str],
                        ctx: ScanContext) -> tuple[AuthFacts, list[OutResult]]:
+        if up.on_prem:
+            _set_aside_relay_verdicts(up)
         dm = dict(up.dmarc)
         if dm["policy"] is None and dm["result"] == "fail":
             for s in up.believed:
@@ -202,6 +208,9 @@ class AuthAnalyzer(Analyzer):
                           from_domains=from_domains, dkim_pass_domains=dkim_pass,
                           spf_pass_domain=up.spf["domain"] if up.spf["result"] == "pass" else None)
         facts.aligned_domains = _aligned(from_domains, facts)
+        if up.on_prem:
+            facts.own_relay_hop = next((n for n, (i, _) in enumerate(_received_positions(msg))
+                                        if i == up.hop_index), None)
         out = [OutResult("spf", up.spf["result"], [("smtp.mailfrom", up.spf["domain"] or "")])]
         for d in up.dkim:
             out.append(OutResult("dkim", d["result"], [("header.d", d["domain"]), ("header.s", d["selector"])]))
@@ -209,6 +218,8 @@ class AuthAnalyzer(Analyzer):
         out.append(OutResult("arc", up.arc["result"]))
         for o in out:  # say whose verdict this is, in the header itself
             o.reason = f"believed from trusted upstream {up.provider}"
+            if up.on_prem and o.method in ("spf", "dmarc") and o.result == "none":
+                o.reason = f"{up.provider} judged its customer's own relay, not the sender"
         return facts, out
 
     # ------------------------------------------------------------ findings
@@ -281,6 +292,10 @@ class AuthAnalyzer(Analyzer):
             yield Finding("AUTH_UPSTREAM_COMPAUTH_FAIL", f"{up.provider.capitalize()} could not confirm that "
                           f"{dom or 'the sender'} really sent this message: its composite authentication failed.",
                           [f"compauth=fail reason={up.compauth['reason']}"] + ev_src)
+        if up is not None and up.on_prem:
+            yield Finding("AUTH_UPSTREAM_OWN_RELAY", f"{up.provider.capitalize()} received this message from its "
+                          "customer's own on-premises servers (hybrid routing), so its SPF and DMARC verdicts judge "
+                          "those servers, not the sender; they were set aside.", [up.on_prem] + ev_src)
         if dm["result"] == "none" and dom and (up is None or "dmarc" in up.reported):
             yield Finding("DMARC_NONE", f"{dom} publishes no DMARC policy, so anyone can send mail in its name"
                           f"{src}.", dm_ev + ev_src)
@@ -350,6 +365,24 @@ def _envelope_from_hop(msg: Message, ctx: ScanContext, up: UpstreamResults) -> N
         env.ip = ip
     if env.helo == top_helo and helo:
         env.helo = helo
+
+
+def _set_aside_relay_verdicts(up: UpstreamResults) -> None:
+    """Hybrid routing: the provider checked SPF against its tenant's own relay.
+    SPF says nothing about the sender then, and DMARC only through its DKIM half: a failure may
+    be the relay's, and a pass on SPF alone is the relay's too (the tenant's own domain
+    authorises its relay, whoever handed the message to it). DKIM is judged on the message
+    itself, wherever it came from: it is kept, and a DMARC pass stands when it rests on it."""
+    up.spf = {"result": "none", "domain": up.spf.get("domain")}
+    up.reported.discard("spf")
+    dmarc_domain = up.dmarc.get("domain")
+    dkim_aligned = bool(dmarc_domain) and any(
+        d["result"] == "pass" and d["domain"] and aligned(d["domain"], dmarc_domain) for d in up.dkim)
+    if not (up.dmarc.get("result") == "pass" and dkim_aligned):
+        up.dmarc = {"result": "none", "domain": up.dmarc.get("domain"), "policy": None}
+        up.reported.discard("dmarc")
+    if up.compauth and up.compauth.get("result") != "pass":
+        up.compauth = None  # composite authentication leans on the same SPF verdict
 
 
 def _scan_headers(msg: Message) -> tuple[list[ARSeen], list, bool]:

@@ -6,7 +6,8 @@ entering through a stranger's server, a forged HELO). Mailing lists and archives
 with their own clocks: delays and hop counts are judged generously.
 
 Sets `ctx.facts["routing"]`: `{"hops": [received.Hop], "entry": Hop | None (the hop where the
-message crossed into another organisation last, i.e. the sender's side of our boundary),
+message crossed into another organisation last, i.e. the sender's side of our boundary; None
+when unknown, e.g. when a trusted provider received it from its tenant's own relay),
 "origin_ip": str | None (X-Originating-IP or the bottom-most public hop), "message_id_domain"}`.
 """
 
@@ -61,7 +62,7 @@ def entry_hop(hops: list[Hop], idx: BrandIndex | None = None) -> Hop | None:
 
 class RoutingAnalyzer(Analyzer):
     name = "routing"
-    requires = ("headers",)
+    requires = ("headers", "auth")  # auth: whether the receiving hop came from our own relay
 
     def setup(self, engine: Any) -> None:
         self.index: BrandIndex = default_index()
@@ -75,6 +76,12 @@ class RoutingAnalyzer(Analyzer):
         idx = self.index
         brand = idx.brand_for_domain(from_domain) if from_domain and from_org not in FREEMAIL else None
         entry = entry_hop(hops, idx)
+        relay = getattr(ctx.facts.get("auth"), "own_relay_hop", None)
+        if entry is not None and relay is not None and entry.index >= relay:
+            # The trusted provider received it from its tenant's own relay: the message entered
+            # that organisation further down, at a hop only its own servers recorded, and which
+            # of those servers are its own is not known here. Better no entry than a wrong one.
+            entry = None
         facts: dict[str, Any] = {"hops": hops, "entry": entry, "origin_ip": None, "message_id_domain": None}
         ctx.facts["routing"] = facts
         listish = msg.header("list-id") is not None
