@@ -136,3 +136,11 @@ def test_crypto_address_pattern_with_the_look_behind_moved_finds_what_the_plain_
         text = "".join(rnd.choice(good) if rnd.random() < 0.15 else rnd.choice(alphabet) for _ in range(rnd.randint(0, 12)))
         assert [m.span() for m in platform_fields._CRYPTO_ADDR.finditer(text)] == [
             m.span() for m in plain.finditer(text)], repr(text)
+
+
+def test_top_level_bar() -> None:
+    from mailwarden.platform_fields import _top_level_bar
+
+    assert _top_level_bar("a|b") and _top_level_bar("(?:a)|b") and _top_level_bar("[]|]x|y")
+    assert not _top_level_bar("(?:a|b)") and not _top_level_bar("a[|]") and not _top_level_bar("a\\|b")
+    assert not _top_level_bar("a[]|]") and not _top_level_bar("a[^]|(]b") and _top_level_bar("a[^](]b|c")

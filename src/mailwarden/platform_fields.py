@@ -104,7 +104,9 @@ def _top_level_bar(src: str) -> bool:
             in_class = c != "]"
         elif c == "[":
             in_class = True
-            if src[i + 1:i + 2] == "]":  # a leading `]` is a member, not the end
+            if src[i + 1:i + 2] == "^":
+                i += 1
+            if src[i + 1:i + 2] == "]":  # a leading `]` (after any `^`) is a member, not the end
                 i += 1
         elif c == "(":
             depth += 1
