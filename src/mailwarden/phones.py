@@ -183,7 +183,7 @@ def _spans(raw: str) -> list[tuple[int, int]]:
     a digit - except a single leading `l`/`I`/`|` before a national number, which is the
     `l-800` trick for the trunk prefix 1.
     """
-    groups = [(m.start(), m.end()) for m in _GROUP.finditer(raw)]
+    groups = [m.span() for m in _GROUP.finditer(raw)]
     if not groups:
         return []
     # A group holds only digits (`\d`) and lookalikes, which are letters and `|`: it holds a
@@ -210,10 +210,9 @@ def _shape_ok(folded: str, region: str) -> bool:
     """Digit groups must look like a phone number, not a decimal, a version string or a hex dump."""
     body = folded.strip()
     if "+" in body:
-        groups = [len(g) for g in _DIGIT_RUNS.findall(body)]
         # International form: country code then up to six groups (French numbers use five pairs).
-        return len(groups) <= 7
-    groups = tuple(len(g) for g in _DIGIT_RUNS.findall(body))
+        return len(_DIGIT_RUNS.findall(body)) <= 7
+    groups = tuple(map(len, _DIGIT_RUNS.findall(body)))
     if _spaced_out(body):
         return True
     if region.upper() in _NANP:
@@ -238,7 +237,7 @@ def _accept(raw: str, folded: str, text: str, start: int, region: str) -> bool:
 
 def _may_hold_several(folded: str) -> bool:
     """A run long enough for two numbers, grouped like phone numbers rather than like a hex dump."""
-    groups = [len(g) for g in _DIGIT_RUNS.findall(folded)]
+    groups = list(map(len, _DIGIT_RUNS.findall(folded)))
     digits = sum(groups)
     if not 15 < digits <= 40 or sum(g <= 2 for g in groups) * 2 >= len(groups):
         return False
