@@ -90,6 +90,12 @@ def _ascii_part(char_class: str) -> str:
 # the engine tests faster than the Unicode digit category.
 _D_ASCII, _SEP_ASCII = _ascii_part(rf"\d{_HOMO_CLASS}"), _ascii_part(_SEP_CLASS)
 _CHAIN_ASCII = re.compile(rf"{_D_ASCII}(?:{_SEP_ASCII}{{0,3}}+{_D_ASCII}){{5,}}+")
+# `_CHAIN_ASCII` once more, on a copy of the text where each digit or lookalike reads `d`, each
+# separator `s` and anything else `x`: the same spans (each class became one symbol), but the pattern
+# starts with a literal, which the regex engine skips to much faster than to a member of a class.
+_ASCII_CLASSES = bytes(100 if re.fullmatch(_D_ASCII, chr(b)) else 115 if re.fullmatch(_SEP_ASCII, chr(b)) else 120
+                       for b in range(128)) + b"x" * 128
+_CHAIN_CLASSES = re.compile(rb"d(?:s{0,3}+d){5,}+")
 _ANY_DIGIT = re.compile(r"\d")
 _PREFIX_MAX = 4  # longest lead-in before a candidate's first digit: `+(` with optional space and `+`
 _DOTTED_QUAD = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
@@ -147,7 +153,11 @@ def _candidates(text: str) -> Iterator[re.Match[str]]:
     before the search start, so each match is decided exactly as in a scan of the whole text.
     """
     pos = 0
-    for chain in (_CHAIN_ASCII if text.isascii() else _CHAIN).finditer(text):
+    if text.isascii():
+        chains = _CHAIN_CLASSES.finditer(text.encode("ascii").translate(_ASCII_CLASSES))
+    else:
+        chains = _CHAIN.finditer(text)
+    for chain in chains:
         for m in _CANDIDATE.finditer(text, max(pos, chain.start() - _PREFIX_MAX), chain.end() + 1):
             pos = m.end()
             yield m
@@ -173,10 +183,12 @@ def _spans(raw: str) -> list[tuple[int, int]]:
     a digit - except a single leading `l`/`I`/`|` before a national number, which is the
     `l-800` trick for the trunk prefix 1.
     """
-    groups = [(m.start(), m.end()) for m in _GROUP.finditer(raw)]
+    groups = [m.span() for m in _GROUP.finditer(raw)]
     if not groups:
         return []
-    real = [i for i, (s, e) in enumerate(groups) if any(c.isdigit() for c in raw[s:e])]
+    # A group holds only digits (`\d`) and lookalikes, which are letters and `|`: it holds a
+    # character for which str.isdigit() is true exactly when `\d` finds one in it.
+    real = [i for i, (s, e) in enumerate(groups) if _ANY_DIGIT.search(raw, s, e)]
     if not real:
         return []
     first, last = real[0], real[-1]
@@ -198,10 +210,9 @@ def _shape_ok(folded: str, region: str) -> bool:
     """Digit groups must look like a phone number, not a decimal, a version string or a hex dump."""
     body = folded.strip()
     if "+" in body:
-        groups = [len(g) for g in _DIGIT_RUNS.findall(body)]
         # International form: country code then up to six groups (French numbers use five pairs).
-        return len(groups) <= 7
-    groups = tuple(len(g) for g in _DIGIT_RUNS.findall(body))
+        return len(_DIGIT_RUNS.findall(body)) <= 7
+    groups = tuple(map(len, _DIGIT_RUNS.findall(body)))
     if _spaced_out(body):
         return True
     if region.upper() in _NANP:
@@ -210,7 +221,6 @@ def _shape_ok(folded: str, region: str) -> bool:
 
 
 def _accept(raw: str, folded: str, text: str, start: int, region: str) -> bool:
-    digits = _NON_DIGIT.sub("", folded)
     if _DOTTED_QUAD.search(folded) or _DOTTED_VERSION.match(folded.strip()):
         return False
     if not _shape_ok(folded, region):
@@ -219,7 +229,7 @@ def _accept(raw: str, folded: str, text: str, start: int, region: str) -> bool:
         return False
     if folded.lstrip().startswith("+"):
         return True
-    if digits == folded.strip() and not any(c in _HOMOGLYPHS for c in raw):
+    if _NON_DIGIT.sub("", folded) == folded.strip() and not any(c in _HOMOGLYPHS for c in raw):
         # A bare run: an order number, timestamp or ID unless a phone word precedes it.
         return bool(_PHONE_WORDS.search(text[max(0, start - 40):start]))
     return True
@@ -227,7 +237,7 @@ def _accept(raw: str, folded: str, text: str, start: int, region: str) -> bool:
 
 def _may_hold_several(folded: str) -> bool:
     """A run long enough for two numbers, grouped like phone numbers rather than like a hex dump."""
-    groups = [len(g) for g in _DIGIT_RUNS.findall(folded)]
+    groups = list(map(len, _DIGIT_RUNS.findall(folded)))
     digits = sum(groups)
     if not 15 < digits <= 40 or sum(g <= 2 for g in groups) * 2 >= len(groups):
         return False

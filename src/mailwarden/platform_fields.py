@@ -19,6 +19,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from itertools import groupby
+from operator import itemgetter
 from urllib.parse import urlsplit
 
 from mailwarden.brands import brand_name, lookalike, match_brand
@@ -26,7 +28,7 @@ from mailwarden.lures import CATEGORIES, match_lures
 from mailwarden.lures import find_money as _lures_money
 from mailwarden.phones import find_phone_numbers
 from mailwarden.psl import registrable_domain  # noqa: F401 - used by platforms and the analyzer
-from mailwarden.textcase import CaselessPattern
+from mailwarden.textcase import CaselessPattern, lowered
 
 MAX_FIELD_CHARS = 20_000  # lures sit near the top; a longer field is judged on its beginning
 
@@ -86,14 +88,116 @@ def field_patterns() -> dict[str, list[str]]:
 
 
 def _combined_source() -> str:
+    """Every category in one pattern, each a named group: the plain form of `_dispatch_source`."""
     alts = "|".join(f"(?P<{c}>" + "|".join(p) + ")" for c, p in field_patterns().items())
     return r"(?<!\w)(?:" + alts + r")(?!\w)"
 
 
+def _top_level_bar(src: str) -> bool:
+    """Whether `src` has a `|` outside any group or character class (escapes skipped)."""
+    depth, i, in_class = 0, 0, False
+    while i < len(src):
+        c = src[i]
+        if c == "\\":
+            i += 1
+        elif in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+            if src[i + 1:i + 2] == "^":
+                i += 1
+            if src[i + 1:i + 2] == "]":  # a leading `]` (after any `^`) is a member, not the end
+                i += 1
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            return True
+        i += 1
+    return False
+
+
+_WORD_LIST_GROUP = re.compile(r"\(\?:([a-z ]+(?:\|[a-z ]+)*)\)")
+
+
+def _leads(src: str) -> dict[str, str | None] | None:
+    r"""For each character a pattern can start with at a word start, the pattern with that character
+    taken off (None: the pattern, whole, is led by the `\d` key); None when the form is not one of the
+    few understood here:
+
+    - `abc…`: starts with the letter `a`; without it, `bc…` (the letter is a plain literal, not
+      quantified, and no top-level `|` makes it the start of only one alternative);
+    - `\bab…`: the same behind a `\b`, which holds anyway where a field pattern is tried (after
+      `(?<!\w)`, before a letter);
+    - `(?:ab|ac|de) …`, a group of plain words, not quantified: `a` then `(?:b|c) …`, `d` then
+      `(?:e) …` (the words that cannot start with the letter there could never match);
+    - `\d…`: starts with a digit, the key `\d`.
+    """
+    if _top_level_bar(src):
+        return None
+    body = src[2:] if src.startswith("\\b") else src
+    if body[:1].isascii() and body[:1].islower() and body[1:2] not in ("*", "+", "?", "{"):
+        return {body[0]: body[1:]}
+    m = _WORD_LIST_GROUP.match(src)
+    if m and src[m.end():m.end() + 1] not in ("*", "+", "?", "{"):
+        words = m.group(1).split("|")
+        if not all(w[:1].isascii() and w[:1].islower() for w in words):
+            return None
+        rest = src[m.end():]
+        return {k: "(?:" + "|".join(w[1:] for w in words if w[0] == k) + ")" + rest for k in dict.fromkeys(w[0] for w in words)}
+    if src.startswith("\\d"):
+        return {"\\d": None}
+    return None
+
+
+def _dispatch_source() -> tuple[str, dict[str, str]]:
+    r"""`_combined_source()` regrouped by first character, and the category of each group name.
+
+    At a word start the plain pattern tries its ~240 alternatives in turn, which the regex engine
+    does one by one; here they sit in one branch per first letter (`c(?:all us|…)`), and only the
+    branch of the letter that is there goes further. The matches are the same, category included:
+    - at any position only alternatives whose first character is there can match, and the branch
+      for that character holds exactly those, in their original order (a pattern that may start
+      with several letters is in each of their branches);
+    - the keys are distinct lower-case ASCII letters and `\d`; no character matches two of them, even
+      case-insensitively (tested), so a position enters at most one branch;
+    - `c(?:x|y)` is `cx|cy`, and an ordered choice split into consecutive groups is the same ordered
+      choice (`A|B|C` = `(?:A|B)|C`), so each run of consecutive alternatives of one category can be
+      one named group, `<category>__<n>`.
+    Falls back to the plain pattern when a pattern has a form `_leads` does not understand."""
+    entries = []
+    for cat, pats in field_patterns().items():
+        for p in pats:
+            lead = _leads(p)
+            if lead is None:
+                return _combined_source(), {c: c for c in field_patterns()}
+            entries.append((cat, p, lead))
+    # (the branches' order is free, no position entering two of them; `\d`, led by a group, goes last)
+    keys = sorted({k for _, _, lead in entries for k in lead}, key=lambda k: (k == "\\d", k))
+    categories: dict[str, str] = {}
+    branches = []
+    for key in keys:
+        groups = []
+        members = [(cat, p if lead[key] is None else lead[key]) for cat, p, lead in entries if key in lead]
+        for cat, run in groupby(members, key=itemgetter(0)):
+            name = f"{cat}__{len(categories)}"
+            categories[name] = cat
+            groups.append(f"(?P<{name}>" + "|".join(alt for _, alt in run) + ")")
+        # `\d`-led patterns keep their `\d`; a letter's branch starts with the letter taken off them
+        branches.append(("" if key == "\\d" else re.escape(key)) + "(?:" + "|".join(groups) + ")")
+    return r"(?<!\w)(?:" + "|".join(branches) + r")(?!\w)", categories
+
+
 @lru_cache(maxsize=1)
 def _combined_rx() -> CaselessPattern:
-    """Every category in one pattern (one pass per text); the group name is the category."""
-    return CaselessPattern(_combined_source())
+    """Every category in one pattern (one pass per text); `_GROUP_CATEGORY[m.lastgroup]` is the category."""
+    source, categories = _dispatch_source()
+    _GROUP_CATEGORY.update(categories)
+    return CaselessPattern(source)
+
+
+_GROUP_CATEGORY: dict[str, str] = {}
 
 
 def _fold(phrase: str) -> str:
@@ -121,7 +225,7 @@ def find_lures(text: str) -> dict[str, list[str]]:
     # the private vocabulary (giveaways, casinos, call-back and wallet wording) adds its phrases
     have = {c: {_fold(p) for p in v} for c, v in out.items()}
     for m in _combined_rx().finditer(norm):
-        cat = m.lastgroup or ""
+        cat = _GROUP_CATEGORY[m.lastgroup or ""]
         phrase = m.group(0).lower()
         seen = have.setdefault(cat, set())
         if _fold(phrase) not in seen and len(out.get(cat, [])) < 8:
@@ -153,9 +257,19 @@ _FALLBACK_BRANDS = {
 }
 
 
-def _brand_source() -> str:
+def _brand_source(by_first_letter: bool = True) -> str:
+    """Brand words, longest first, as whole words. Regrouped by first letter (`a(?:mazon|pple|…)`):
+    the same ordered choice, as only words starting with the letter there can match (the letters
+    are distinct lower-case ASCII letters, which no character matches two of even case-insensitively),
+    without the regex engine trying each of ~100 words at every position."""
     words = sorted(_FALLBACK_BRANDS, key=len, reverse=True)
-    return r"(?<![\w.@-])(?:" + "|".join(re.escape(w) for w in words) + r")(?![\w@-]|\.\w)"
+    if by_first_letter:
+        assert all(w[:1].isascii() and w[:1].islower() for w in words)
+        firsts = dict.fromkeys(w[0] for w in words)
+        alts = "|".join(k + "(?:" + "|".join(re.escape(w[1:]) for w in words if w[0] == k) + ")" for k in firsts)
+    else:
+        alts = "|".join(re.escape(w) for w in words)
+    return r"(?<![\w.@-])(?:" + alts + r")(?![\w@-]|\.\w)"
 
 
 @lru_cache(maxsize=1)
@@ -183,9 +297,14 @@ def find_brands(text: str, exclude: tuple[str, ...] = ()) -> list[str]:
     return out
 
 
+_CRYPTO_ADDR_PLAIN = (r"(?<![\w/=.-])(?:bc1[ac-hj-np-z02-9]{25,59}|[13][a-km-zA-HJ-NP-Z1-9]{25,34}|0x[0-9a-fA-F]{40}"
+                      r"|T[1-9A-HJ-NP-Za-km-z]{33})(?![\w/=.-])")
+# The same, with the look-behind moved after each alternative's first character (`b(?<![…]b)` checks
+# the character before the `b` as `(?<![…])` did before it): the pattern then starts with one of
+# `b 1 3 0 T`, and the regex engine skips to those instead of trying the look-behind everywhere.
 _CRYPTO_ADDR = re.compile(
-    r"(?<![\w/=.-])(?:bc1[ac-hj-np-z02-9]{25,59}|[13][a-km-zA-HJ-NP-Z1-9]{25,34}|0x[0-9a-fA-F]{40}"
-    r"|T[1-9A-HJ-NP-Za-km-z]{33})(?![\w/=.-])")
+    r"(?:b(?<![\w/=.-]b)c1[ac-hj-np-z02-9]{25,59}|[13](?<![\w/=.-][13])[a-km-zA-HJ-NP-Z1-9]{25,34}"
+    r"|0(?<![\w/=.-]0)x[0-9a-fA-F]{40}|T(?<![\w/=.-]T)[1-9A-HJ-NP-Za-km-z]{33})(?![\w/=.-])")
 
 
 def find_crypto_addresses(text: str) -> list[str]:
@@ -270,16 +389,28 @@ def _poses_as(text: str, own_brands: tuple[str, ...]) -> str | None:
     """The field signs as the platform's own staff ("GitHub Security Team", "Microsoft Support Center")."""
     if not text or not own_brands:
         return None
-    m = _poses_rx(own_brands).search(text[:20000])
-    return m.group(0) if m else None
+    text = text[:20000]
+    caseless, lower = _poses_rx(own_brands)
+    low = lowered(text) if lower is not None else None
+    if low is None:
+        m = caseless.search(text)
+    elif not any(b in low for b in own_brands):
+        return None  # every match starts with one of the (lower-case) brand words
+    else:
+        m = lower.search(low)  # the same match, at the same offsets (mailwarden.textcase)
+    return text[m.start():m.end()] if m else None
 
 
 @lru_cache(maxsize=64)
-def _poses_rx(own_brands: tuple[str, ...]) -> re.Pattern[str]:
-    """One profile's "<brand> <staff> team" expression, compiled once per profile, not per field."""
+def _poses_rx(own_brands: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str] | None]:
+    """One profile's "<brand> <staff> team" expression, compiled once per profile, not per field:
+    case-insensitive, and case-sensitive for lower-cased text when the brand words are lower-case
+    (the rest of the expression is)."""
     brands = "|".join(re.escape(b) for b in sorted(own_brands, key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?:{brands})[\s-]+(?:{_STAFF}[\s-]+)?(?:team|department|center|centre|desk|"
-                      rf"support|security|staff|billing)(?!\w)", re.IGNORECASE)
+    source = (rf"(?<!\w)(?:{brands})[\s-]+(?:{_STAFF}[\s-]+)?(?:team|department|center|centre|desk|"
+              rf"support|security|staff|billing)(?!\w)")
+    lower = re.compile(source) if all(b == b.lower() for b in own_brands) else None
+    return re.compile(source, re.IGNORECASE), lower
 
 
 def _imitates(domain: str) -> bool:

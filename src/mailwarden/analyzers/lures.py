@@ -186,6 +186,8 @@ class LuresAnalyzer(Analyzer):
     def _disguised_text(texts: dict[str, str]) -> Iterator[Finding]:
         """Words that mix Latin letters with Cyrillic or Greek lookalikes ("Nеw rесоrd"), and text
         written in mathematical letters: both read normally to a person and dodge keyword filters."""
+        if all(texts[field].isascii() for field in FIELDS):
+            return  # lookalike and mathematical letters are all outside ASCII: nothing below can fire
         mixed: list[str] = []
         for field in FIELDS:
             text = texts[field][:30_000]
