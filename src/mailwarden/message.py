@@ -36,8 +36,13 @@ _WS_BETWEEN_WORDS = re.compile(rb"\?=[ \t\r\n]+=\?")
 _MBOX_FROM_LINE = re.compile(rb"From [^\s:]")
 _BLANK_LINE = re.compile(rb"\n\r*\n")  # a line of nothing but CRs ends the header section
 _FOLDED_NAME = re.compile(rb"[!-9;-~]+[ \t]*")
-# In a header section that ends with a newline and holds no blank line:
-_FIELD = re.compile(rb"^([^ \t\n][^\n]*)\n((?:[ \t][^\n]*\n)*)", re.M)  # first line, continuation lines
+# In a header section that ends with a newline, holds no blank line and does not start with a
+# continuation line, each match is one field: the name (up to the first colon of its first line), the
+# colon (empty when the line has none), the rest of the first line (CRs before its newline included),
+# and the continuation lines. Matches follow one another (each takes whole lines, and the greedy
+# continuation group leaves the next match at a line that is no continuation), so findall covers the
+# section, line by line, exactly as the field-per-first-line split did.
+_FIELD = re.compile(rb"^([^:\n]*)(:?)([^\n]*)\n((?:[ \t][^\n]*\n)*)", re.M)
 
 
 @dataclass
@@ -139,8 +144,9 @@ class Header:
     read from the field's lines and kept (the `cached` descriptor stores them on the instance).
     """
 
-    # (first line, continuation lines, colon offset) for a field the parser built; None for one
-    # built with __init__, whose attributes are all given.
+    # (name bytes, b":", rest of the first line, continuation lines) for a field the parser built: the
+    # rest may end in CRs (stripped on use), the continuation lines are a list of lines or the bytes
+    # as found in the section. None for a field built with __init__, whose attributes are all given.
     _lines: tuple | None = None
 
     def __init__(self, name: str, value: str, raw: bytes, space_before_colon: bool = False,
@@ -174,7 +180,7 @@ class Header:
         else:
             name_b = first[:colon]
             h.folded_name = False
-            h._lines = (first, cont, colon)
+            h._lines = (name_b, b":", first[colon + 1:], cont)
         name_s = name_b.decode("latin-1")
         name = name_s.strip()
         h.name = name
@@ -188,21 +194,24 @@ class Header:
         return h
 
     def _continuations(self) -> list[bytes]:
-        cont = self._lines[1]
+        cont = self._lines[3]
         if isinstance(cont, bytes):  # as found in the section: one line per newline, CRs stripped
             return [c.rstrip(b"\r") for c in cont.split(b"\n")[:-1]] if cont else []
         return cont
 
     @cached
     def value(self) -> str:
-        first, _, colon = self._lines
+        rest = self._lines[2]
+        if rest[-1:] == b"\r":  # the first line's CRs before its newline are no part of the value
+            rest = rest.rstrip(b"\r")
         cont = self._continuations()
-        val_b = b"".join([first[colon + 1:], *cont]) if cont else first[colon + 1:]
+        val_b = b"".join([rest, *cont]) if cont else rest
         return val_b.decode("utf-8", "replace").strip(" \t")
 
     @cached
     def raw(self) -> bytes:
-        first = self._lines[0]
+        name_b, colon, rest, _ = self._lines
+        first = name_b + colon + rest.rstrip(b"\r")
         cont = self._continuations()
         return b"\r\n".join([first, *cont]) if cont else first
 
@@ -242,12 +251,12 @@ class Header:
                 f"has_nul={self.has_nul!r}, has_8bit={self.has_8bit!r})")
 
 
-def _fields_of_section(found: list[tuple[bytes, bytes]], budget: _Budget, cls: type[_PlainHeader]
-                       ) -> tuple[list[Header], dict[str, list[Header]]] | None:
-    """The fields of a well-formed header section, from `_FIELD.findall`: for each field its first
-    line (it has a colon) and its continuation lines as they stand in the message (newlines kept,
-    split on demand). None as soon as a first line has no colon: the caller then parses the
-    section line by line. `cls`: the header class that states what one scan of the whole section
+def _fields_of_section(found: list[tuple[bytes, bytes, bytes, bytes]], budget: _Budget,
+                       cls: type[_PlainHeader]) -> tuple[list[Header], dict[str, list[Header]]] | None:
+    """The fields of a well-formed header section, from `_FIELD.findall`: for each field its name,
+    colon, rest of the first line and continuation lines as they stand in the message (newlines
+    kept, split on demand); that tuple is the field's `_lines` as it is. None as soon as a first
+    line has no colon: the caller then parses the section line by line. `cls`: the header class that states what one scan of the whole section
     found (no NUL, no 8-bit byte). One loop for all fields rather than a call per field: a message
     has dozens of them. With the fields comes their index by key, as `Entity._by_key` would build it
     (same lists, same key order), made in the same loop instead of a second pass."""
@@ -256,13 +265,10 @@ def _fields_of_section(found: list[tuple[bytes, bytes]], budget: _Budget, cls: t
     headers = []
     append = headers.append
     index: dict[str, list[Header]] = {}  # what Entity._by_key would build from `headers`, same order
-    for first, more in found:
-        if first[-1:] == b"\r":
-            first = first.rstrip(b"\r")
-        colon = first.find(b":")
-        if colon < 0:
+    for t in found:
+        if not t[1]:  # a first line without a colon
             return None
-        name_b = first[:colon]
+        name_b = t[0]
         known = names.get(name_b)
         if known is None:
             name_s = name_b.decode("latin-1")
@@ -275,7 +281,7 @@ def _fields_of_section(found: list[tuple[bytes, bytes]], budget: _Budget, cls: t
         h.key = key
         if spaced:
             h.space_before_colon = True
-        h._lines = (first, more, colon)
+        h._lines = t
         h._budget = budget
         append(h)
         same = index.get(key)
