@@ -460,7 +460,14 @@ class Entity:
     def repeated_fields(self, keys: frozenset[str]) -> dict[str, int]:
         """{key: count} for the lower-case `keys` that name more than one field, in the order the
         keys first appear (read off the index, not by walking every field again)."""
-        return {k: len(hs) for k, hs in self._by_key.items() if len(hs) > 1 and k in keys}
+        by_key = self._by_key
+        # Most messages repeat none of the (few) keys asked about: probing each is cheaper than
+        # walking every name the index holds, which is needed only to keep their order of appearance.
+        for k in keys:
+            hs = by_key.get(k)
+            if hs is not None and len(hs) > 1:
+                return {k: len(hs) for k, hs in by_key.items() if len(hs) > 1 and k in keys}
+        return {}
 
     def header(self, name: str) -> str | None:
         found = self._by_key.get(name.lower())
