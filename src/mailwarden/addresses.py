@@ -117,10 +117,15 @@ def _strip_comments(text: str, odd: list[str]) -> str:
     return "".join(out)
 
 
+_QUOTED_PAIR = re.compile(r"\\(.)")
+
+
 def _unquote(text: str) -> str:
     text = text.strip()
     if len(text) >= 2 and text[0] == '"' and text[-1] == '"':
-        text = re.sub(r"\\(.)", r"\1", text[1:-1])
+        text = text[1:-1]
+        if "\\" in text:  # without a backslash there is no quoted-pair to undo
+            text = _QUOTED_PAIR.sub(r"\1", text)
     return text
 
 
