@@ -1,7 +1,7 @@
 """The fast header path reads each field's name, colon and rest of line straight from one regex
 (no per-field search for the colon, no CR strip until a value is read). Lines that start with a
 colon, CRs before or after the colon, colons in continuation lines, a section without colons and
-CR runs must give what the line-by-line loop gives: same names, values, raw bytes and defects."""
+CR runs (also in continuation lines, whose line ends are removed in one step) must give what the line-by-line loop gives: same names, values, raw bytes and defects."""
 
 from __future__ import annotations
 
@@ -34,6 +34,9 @@ EDGES = [
     b"X: y\n \n\n",
     b"X: y\n\t\r\n\r\n",
     b"X:y:z:\r\nY\t:\t w \r\n\r\n",
+    b"X: a\r\n b\rc\r\n \r\r\n\td\r\n\r\n",
+    b"X: a\n b\n\tc\r\n d\n\n",
+    b"X: a\r\r\n b\r\r\r\n\r\n",
 ]
 PIECES = [b"\r", b"\n", b":", b" ", b"\t", b"X", b"\r\n", b"\x00", b"\xc3\xa9"]
 
