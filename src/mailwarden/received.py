@@ -309,22 +309,32 @@ _MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "
 # Every case form of each month's name (the pattern takes exactly three ASCII letters, whose case is
 # all lower() changes): the month is one dict probe on the text as written.
 _MONTHS = {form: i for i, m in enumerate(_MONTH_NAMES, 1) for form in _case_forms(m)}
-# The one date shape nearly every MTA writes; anything else goes to the email package's parser.
+# The one date shape nearly every MTA writes, with or without one trailing comment ("(PDT)", which
+# half of them add); anything else goes to the email package's parser.
 _COMMON_DATE = re.compile(r"\s*(?:[A-Za-z]{3},\s*)?(\d{1,2})\s+([A-Za-z]{3})\s+([1-9]\d{3})\s+(\d{2}):(\d{2}):(\d{2})"
-                          r"\s+([+-]\d{4})\s*")
+                          r"\s+([+-]\d{4})\s*(?:\([^)]*\)\s*)?")
+
+
+def _without_comment(text: str) -> str:
+    return _TRAILING_COMMENT.sub("", text) if ")" in text else text
 
 
 def _parse_date(text: str) -> datetime:
-    """`email.utils.parsedate_to_datetime`, with its result computed directly for the common
-    `[Day,] DD Mon YYYY HH:MM:SS +hhmm` shape (same numbers, same naive result for "-0000", same
-    ValueError for impossible values)."""
+    """`email.utils.parsedate_to_datetime` of the text without its trailing comment, with the
+    result computed directly for the common `[Day,] DD Mon YYYY HH:MM:SS +hhmm [(comment)]` shape
+    (same numbers, same naive result for "-0000", same ValueError for impossible values).
+
+    The comment is matched, not removed first: the common part holds no parenthesis, so when the
+    pattern matches, the trailing-comment pattern would remove exactly that comment and the
+    whitespace before it (the common shape ends in optional whitespace either way), and when it
+    does not match, neither would the text without that comment."""
     m = _COMMON_DATE.fullmatch(text)
     if m is None:
-        return parsedate_to_datetime(text)
+        return parsedate_to_datetime(_without_comment(text))
     dd, mon, yy, hh, mi, ss, tz = m.groups()
     month = _MONTHS.get(mon)
     if month is None:
-        return parsedate_to_datetime(text)
+        return parsedate_to_datetime(_without_comment(text))
     zone = _zone(tz)
     if zone is None:
         return datetime(int(yy), month, int(dd), int(hh), int(mi), int(ss))
@@ -412,7 +422,7 @@ def parse_hop(value: str, index: int = 0) -> Hop:
         hop.helo = None
     if date:
         try:
-            dt = _parse_date(_TRAILING_COMMENT.sub("", date) if ")" in date else date)
+            dt = _parse_date(date)  # (a trailing comment is ignored)
             hop.date = dt if dt.tzinfo else dt.replace(tzinfo=UTC)  # "-0000": UTC, zone unknown
         except (TypeError, ValueError, IndexError, OverflowError):
             hop.date = None
