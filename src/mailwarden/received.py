@@ -124,24 +124,30 @@ def _v6_groups(addr: str) -> list[int] | None:
     return [int(g, 16) for g in hi] + [0] * (8 - len(hi) - len(lo)) + [int(g, 16) for g in lo]
 
 
+# A run of k zero groups as it stands in ":" + text + ":" (each group between colons), for k = 0..8.
+_ZERO_RUNS = [":0" * k + ":" for k in range(9)]
+
+
 def _v6_text(groups: list[int]) -> str:
     """`str(IPv6Address(...))` of these groups as Python formats it: lower-case hex without leading
-    zeros, the first longest run of two or more zero groups written "::"."""
-    best = best_len = 0
-    run_start = run_len = 0
-    for i, g in enumerate(groups):
-        if g:
-            run_len = 0
-            continue
-        if not run_len:
-            run_start = i
-        run_len += 1
-        if run_len > best_len:
-            best, best_len = run_start, run_len
-    hextets = ["%x" % g for g in groups]  # noqa: UP031 - the module's own formatting
-    if best_len < 2:
-        return ":".join(hextets)
-    return ":".join(hextets[:best]) + "::" + ":".join(hextets[best + best_len:])
+    zeros, the first longest run of two or more zero groups written "::".
+
+    Found on the formatted text: in ":" + text + ":" a zero group is ":0" followed by ":", and a
+    nonzero group never ends in ":0" right after a colon (it has no leading zero), so the first
+    place a run of k zero groups shows is the first run of at least k of them. Growing k while
+    such a run exists, the last hit is the first longest run (C-level formatting and searches, no
+    loop per group)."""
+    padded = ":%x:%x:%x:%x:%x:%x:%x:%x:" % tuple(groups)  # noqa: UP031 - the module's own formatting
+    at = padded.find(":0:0:")
+    if at < 0:  # no two zero groups in a row: nothing is shortened
+        return padded[1:-1]
+    k = 2
+    while k < 8:
+        longer = padded.find(_ZERO_RUNS[k + 1])
+        if longer < 0:
+            break
+        at, k = longer, k + 1
+    return padded[1:at] + "::" + padded[at + 2 * k + 1:-1]
 
 
 @lru_cache(maxsize=65536)
