@@ -104,12 +104,15 @@ def visible_from(msg: Message) -> VisibleFrom:
         return vf
     if len(fields) > 1:
         reasons.append("multiple_from_headers")
-    if any(h.space_before_colon for h in fields):
-        reasons.append("space_before_colon")
-    if any(h.folded_name for h in fields):
-        reasons.append("folded_name")
-    if any(h.has_nul for h in fields):
-        reasons.append("nul")
+    # One pass over the fields (usually one) for the three field oddities; `reasons` is made a
+    # sorted set at the end, so a reason noted twice or in another order changes nothing.
+    for h in fields:
+        if h.space_before_colon:
+            reasons.append("space_before_colon")
+        if h.folded_name:
+            reasons.append("folded_name")
+        if h.has_nul:
+            reasons.append("nul")
     boxes, list_odd = _parse(msg, fields[0])
     real = [b for b in boxes if b.domain]
     if len(real) == 1 and len(boxes) > 1 and all("@" not in b.address for b in boxes if not b.domain):
@@ -127,7 +130,8 @@ def visible_from(msg: Message) -> VisibleFrom:
     if "group" in list_odd:
         reasons.append("group_syntax")
     for mb in boxes:
-        reasons.extend(o for o in mb.oddities if o in _ADDRESS_ODDITIES)
+        if mb.oddities:  # most mailboxes have none
+            reasons.extend(o for o in mb.oddities if o in _ADDRESS_ODDITIES)
     first = boxes[0] if boxes else None
     others: list[str] = []
     for h in fields[1:]:
@@ -149,5 +153,5 @@ def visible_from(msg: Message) -> VisibleFrom:
         reasons.append(f"{stand_in[0]}_stands_in_for_from")
         others.append(stand_in[1].address)
     vf.other_readings = [o for o in others if not first or o.lower() != first.address.lower()]
-    vf.ambiguity = sorted(set(reasons))
+    vf.ambiguity = sorted(set(reasons)) if reasons else []
     return vf
