@@ -79,6 +79,8 @@ class HeadersAnalyzer(Analyzer):
                 yield Finding("FROM_FOLDED_NAME", "The From header name is folded onto another line.",
                               [h.raw.decode("latin-1")])
         for mb in vf.all_mailboxes:
+            if not mb.oddities:  # most mailboxes have none: no symbol to look for
+                continue
             for odd, (symbol, sentence) in _ADDRESS_SYMBOLS.items():
                 if odd in mb.oddities:
                     yield Finding(symbol, sentence, [f"From: {vf.from_headers[0].value}"])
@@ -93,8 +95,10 @@ class HeadersAnalyzer(Analyzer):
                 yield Finding("FROM_DISPLAY_CONTROL_CHARS", "The sender's name contains control or "
                               "direction-changing characters that can hide the real address.",
                               [f"decoded name: {mb.display_name!r}"])
-            real = registrable_domain(mb.domain) if mb.domain else ""
-            shown = [d for d in vf.display_domains if registrable_domain(d) != real]
+            shown = []
+            if vf.display_domains:  # (most display names show no address)
+                real = registrable_domain(mb.domain) if mb.domain else ""
+                shown = [d for d in vf.display_domains if registrable_domain(d) != real]
             if shown:
                 yield Finding("FROM_DISPLAY_NAME_ADDRESS", f"The sender's name shows an address at {shown[0]}, "
                               f"but the message really comes from {mb.address}.",
