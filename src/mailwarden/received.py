@@ -439,8 +439,9 @@ def _read_markers(hop: Hop, text: str, comments: list[str]) -> None:
     """Read the comments whose markers stand in `text` (a from clause), in order."""
     ncom = len(comments)
     for m in _MARKER.findall(text):
-        if int(m) < ncom:
-            _read_from_comment(hop, comments[int(m)])
+        k = int(m)
+        if k < ncom:
+            _read_from_comment(hop, comments[k])
 
 
 def _read_from_comment(hop: Hop, comment: str) -> None:
