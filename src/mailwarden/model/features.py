@@ -87,11 +87,20 @@ _DROP = STOP_WORDS | _ASCII_WORD  # function words, and one-character words (`\w
 TOKEN_PATTERN = re.compile(r"(?u)\b\w\w+\b")
 
 
+# A non-ASCII word character (`\w` and not ASCII; non-ASCII digits are among them, as `\d` is within `\w`).
+_NON_ASCII_WORD = re.compile(r"[^\W\x00-\x7f]")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
 def _fold_terms(text: str) -> set[str]:
     """`set(_fold(text).split())`, computed faster."""
     text = _unicode_fold(text)
     if not text.isascii():
-        return set(_TOKEN.findall(_DIGITS.sub("0", text))) - STOP_WORDS
+        if _NON_ASCII_WORD.search(text):
+            return set(_TOKEN.findall(_DIGITS.sub("0", text))) - STOP_WORDS
+        # Every non-ASCII character here (quotes, dashes, symbols, emoji) separates words and is no
+        # digit, as a space is: with spaces in their place the text has the same words, all ASCII.
+        text = _NON_ASCII.sub(" ", text)
     text = text.translate(_ASCII_TABLE)
     while "00" in text:  # a run of digits is one "0" (only digits became "0")
         text = text.replace("00", "0")
@@ -136,6 +145,12 @@ def _own_lines(text: str) -> str:
     return "\n".join(keep)
 
 
+def _may_hold_url(text: str) -> bool:
+    """False when neither `_URL` nor `_HREF` can match: each match holds "://" or "www." (`_URL`: "http://",
+    "https://" or "www." literally), or "//" after "href" (`_HREF`), and "//" is in "://"."""
+    return "//" in text or "www." in text
+
+
 @lru_cache(maxsize=4096)  # pure, and links repeat within a message and across a sender's mail
 def _url_tokens(host: str, path: str) -> tuple[str, ...]:
     host = host.lower().split("@")[-1].split(":")[0].strip(".")
@@ -150,20 +165,36 @@ def _url_tokens(host: str, path: str) -> tuple[str, ...]:
     return tuple(toks)
 
 
-def url_tokens(msg: Message) -> list[str]:
-    """Host and path tokens of links in the visible text and in HTML hrefs, schemes left out."""
-    toks: list[str] = []
-    seen: set[tuple[str, str]] = set()
+@lru_cache(maxsize=4096)
+def _url_terms(host: str, path: str) -> tuple[str, ...]:
+    """The model's terms of one link's tokens: `TOKEN_PATTERN` on them joined by spaces. A space is no
+    word character, so no term spans two tokens and a link's terms do not depend on its neighbours."""
+    return tuple(TOKEN_PATTERN.findall(" ".join(_url_tokens(host, path))))
+
+
+def _url_keys(msg: Message) -> list[tuple[str, str]]:
+    """The distinct (host, path) of links in the visible text and in HTML hrefs, in order (at most 50,
+    and one more from the hrefs when the text held 50)."""
+    seen: dict[tuple[str, str], None] = {}
     sources = (msg.visible_text[:MAX_CHARS].lower(), msg.html[: MAX_CHARS * 4].lower() if msg.html_parts else "")
     for pattern, text in ((_URL, sources[0]), (_HREF, sources[1])):
+        if not _may_hold_url(text):
+            continue
         for m in pattern.finditer(text):
             key = (m.group(1).lower(), m.group(2)[:100])
             if key in seen:
                 continue
-            seen.add(key)
-            toks.extend(_url_tokens(*key))
+            seen[key] = None
             if len(seen) >= 50:
                 break
+    return list(seen)
+
+
+def url_tokens(msg: Message) -> list[str]:
+    """Host and path tokens of links in the visible text and in HTML hrefs, schemes left out."""
+    toks: list[str] = []
+    for key in _url_keys(msg):
+        toks.extend(_url_tokens(*key))
     return toks
 
 
@@ -172,8 +203,8 @@ def body_text(msg: Message) -> str:
     text = msg.visible_text[:MAX_CHARS].replace("\r\n", "\n").replace("\r", "\n")
     text = _SIG.sub("\n", text)
     text = _FOOTER.sub("\n", text)
-    text = _own_lines(text)
-    return _URL.sub(" ", text.lower())
+    text = _own_lines(text).lower()
+    return _URL.sub(" ", text) if _may_hold_url(text) else text
 
 
 def document(msg: Message, lure_categories: Iterable[str] | None = None) -> str:
@@ -205,6 +236,7 @@ def document_terms(msg: Message, lure_categories: Iterable[str] | None = None) -
     out = subject | body
     out.update(["s_" + w for w in subject])
     # URL tokens and lure tags may hold non-word characters ("u_h_my-bank"): tokenise them as the model does.
-    out.update(TOKEN_PATTERN.findall(" ".join(url_tokens(msg))))
+    for key in _url_keys(msg):
+        out.update(_url_terms(*key))
     out.update(TOKEN_PATTERN.findall(" ".join("lure_" + c for c in set(lure_categories))))
     return out
