@@ -46,6 +46,7 @@ _EMAIL = re.compile(r"(?<![\w.+%-])[\w.+%-]+(?:@|&#64;|\s@\s|\[at\]|\(at\))[\w-]
 _ARTEFACTS = re.compile(r"phishing\s*@\s*pot|phish\.me\.again|rodrigo[-_. ]?f[-_. ]?p|\bphishing pot\b")
 _URL = re.compile(r"(?:https?://|www\.)([^\s/\"'<>()\[\]{}|\\^`]+)([^\s\"'<>()\[\]{}|\\^`]*)")
 _HREF = re.compile(r"""href\s*=\s*["']?\s*(?:https?:)?//([^\s/"'<>]+)([^\s"'<>]*)""")
+_AT = re.compile(r"@|&#64;|\[at\]|\(at\)")
 _DIGITS = re.compile(r"\d+")
 _WORDS = re.compile(r"[a-z]{3,20}")
 _SIG = re.compile(r"\n-- ?\n.*", re.DOTALL)
@@ -112,7 +113,7 @@ def _recipient_tokens(msg: Message) -> list[str]:
     for name in ("to", "delivered-to", "x-original-to"):
         for value in (msg.header(name) or "",):
             for m in _EMAIL.finditer(value):
-                local = re.split(r"@|&#64;|\[at\]|\(at\)", m.group(0), maxsplit=1)[0].strip().lower()
+                local = _AT.split(m.group(0), maxsplit=1)[0].strip().lower()
                 if len(local) >= 4:
                     out.append(local)
     return out

@@ -154,7 +154,11 @@ class TextModel:
     def top_terms(self, doc: str | Iterable[str], n: int = 5) -> list[str]:
         """The words of this message that pushed the score up most (for evidence)."""
         words = list(set(terms(doc) if isinstance(doc, str) else doc))
-        weights = self.coef[np.fromiter(map(feature_index, words), dtype=np.intp, count=len(words))]
+        try:  # the columns are cached when probability() just ran on the same terms
+            cols = list(map(_INDEX_CACHE.__getitem__, words))
+        except KeyError:
+            cols = list(map(feature_index, words))
+        weights = self.coef[np.array(cols, dtype=np.intp)]
         # Only positive weights are reported: ranking just those gives the same first n (nlargest is
         # sorted(..., reverse=True)[:n], ties broken by the term alike, so the pairs' order does not
         # matter); numpy picks them out, so only they become Python floats and tuples.
