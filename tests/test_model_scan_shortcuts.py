@@ -3,6 +3,7 @@
 - `_fold_terms` reads text whose only non-ASCII characters are separators (quotes, dashes, symbols,
   emoji) through the ASCII path, those characters replaced by spaces;
 - the link patterns are not run on text holding neither "//" nor "www.";
+- in non-ASCII HTML only the stretches from each "href" to the next ">" are lower-cased;
 - a link's terms are cached per link (the tokens joined and tokenised one link at a time);
 - new terms are hashed alone (not the whole document again) when some are not cached yet;
 - `top_terms` picks the positive weights with numpy before ranking.
@@ -24,6 +25,7 @@ from mailwarden.model.features import (
     TOKEN_PATTERN,
     _fold,
     _fold_terms,
+    _href_matches,
     _may_hold_url,
     _url_keys,
     _url_terms,
@@ -105,3 +107,12 @@ def test_top_terms_equal_ranking_every_term() -> None:
 def test_fold_terms_keeps_the_slow_path_for_non_ascii_words() -> None:
     assert _fold_terms("straße — 12٣ ok") == set(_fold("straße — 12٣ ok").split())
     assert features._NON_ASCII.sub(" ", "a’b") == "a b"
+
+
+def test_href_matches_equal_finditer_on_lowered_html() -> None:
+    rnd = random.Random(13)
+    pieces = ["href", "HREF", "hRef", "=", " ", "\u00a0", "\u2003", '"', "'", "//", "http:", "HTTPS:", "/", ">", "<a ",
+              "ex", "Ä", "é", "K", "\u212a", "ſ", "\u0130", "\u03a3", "σ", "?", "&", "\n", "x.y", "PATH", "€"]
+    for _ in range(20000):
+        html = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 30)))
+        assert [m.groups() for m in _href_matches(html)] == [m.groups() for m in _HREF.finditer(html.lower())], html

@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 import string
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 from mailwarden.lures import CONFUSABLE_LETTERS, match_lures, normalize
@@ -166,6 +166,33 @@ def _url_tokens(host: str, path: str) -> tuple[str, ...]:
     return tuple(toks)
 
 
+def _href_matches(html: str) -> Iterator[re.Match[str]]:
+    """The matches of `_HREF.finditer(html.lower())` (their groups; offsets are not kept).
+
+    Lower-casing long non-ASCII HTML is slow, and only the few places holding "href" need it. They are
+    found in an ASCII copy lower-cased as bytes (each other character one "?"): no non-ASCII character
+    lower-cases to h, r, e or f, so "href" stands at the same offsets in both. A match from there ends
+    before the next ">" (no part of `_HREF` takes one), so it is found in that stretch lower-cased
+    alone; later places inside a match are passed over as finditer passes them. Lower-casing a stretch
+    gives the same characters as lower-casing everything but for U+0130 (two characters, so offsets
+    shift) and capital sigma (its lower case depends on the letters around it): with either, the
+    whole text is lower-cased as before."""
+    if html.isascii() or "\u0130" in html or "\u03a3" in html:
+        yield from _HREF.finditer(html.lower())
+        return
+    probe = html.encode("ascii", "replace").lower()
+    resume = 0
+    at = probe.find(b"href")
+    while at >= 0:
+        if at >= resume:
+            stop = html.find(">", at)
+            m = _HREF.match(html[at:stop if stop >= 0 else len(html)].lower())
+            if m:
+                yield m
+                resume = at + m.end()
+        at = probe.find(b"href", at + 1)
+
+
 @lru_cache(maxsize=4096)
 def _url_terms(host: str, path: str) -> tuple[str, ...]:
     """The model's terms of one link's tokens: `TOKEN_PATTERN` on them joined by spaces. A space is no
@@ -177,11 +204,10 @@ def _url_keys(msg: Message) -> list[tuple[str, str]]:
     """The distinct (host, path) of links in the visible text and in HTML hrefs, in order (at most 50,
     and one more from the hrefs when the text held 50)."""
     seen: dict[tuple[str, str], None] = {}
-    sources = (msg.visible_text[:MAX_CHARS].lower(), msg.html[: MAX_CHARS * 4].lower() if msg.html_parts else "")
-    for pattern, text in ((_URL, sources[0]), (_HREF, sources[1])):
-        if not _may_hold_url(text):
-            continue
-        for m in pattern.finditer(text):
+    text = msg.visible_text[:MAX_CHARS].lower()
+    html = msg.html[: MAX_CHARS * 4] if msg.html_parts else ""
+    for matches in (_URL.finditer(text) if _may_hold_url(text) else (), _href_matches(html) if "//" in html else ()):
+        for m in matches:
             key = (m.group(1).lower(), m.group(2)[:100])
             if key in seen:
                 continue
