@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 import string
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 from mailwarden.lures import CONFUSABLE_LETTERS, match_lures, normalize
@@ -46,6 +46,7 @@ _EMAIL = re.compile(r"(?<![\w.+%-])[\w.+%-]+(?:@|&#64;|\s@\s|\[at\]|\(at\))[\w-]
 _ARTEFACTS = re.compile(r"phishing\s*@\s*pot|phish\.me\.again|rodrigo[-_. ]?f[-_. ]?p|\bphishing pot\b")
 _URL = re.compile(r"(?:https?://|www\.)([^\s/\"'<>()\[\]{}|\\^`]+)([^\s\"'<>()\[\]{}|\\^`]*)")
 _HREF = re.compile(r"""href\s*=\s*["']?\s*(?:https?:)?//([^\s/"'<>]+)([^\s"'<>]*)""")
+_AT = re.compile(r"@|&#64;|\[at\]|\(at\)")
 _DIGITS = re.compile(r"\d+")
 _WORDS = re.compile(r"[a-z]{3,20}")
 _SIG = re.compile(r"\n-- ?\n.*", re.DOTALL)
@@ -87,11 +88,20 @@ _DROP = STOP_WORDS | _ASCII_WORD  # function words, and one-character words (`\w
 TOKEN_PATTERN = re.compile(r"(?u)\b\w\w+\b")
 
 
+# A non-ASCII word character (`\w` and not ASCII; non-ASCII digits are among them, as `\d` is within `\w`).
+_NON_ASCII_WORD = re.compile(r"[^\W\x00-\x7f]")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
 def _fold_terms(text: str) -> set[str]:
     """`set(_fold(text).split())`, computed faster."""
     text = _unicode_fold(text)
     if not text.isascii():
-        return set(_TOKEN.findall(_DIGITS.sub("0", text))) - STOP_WORDS
+        if _NON_ASCII_WORD.search(text):
+            return set(_TOKEN.findall(_DIGITS.sub("0", text))) - STOP_WORDS
+        # Every non-ASCII character here (quotes, dashes, symbols, emoji) separates words and is no
+        # digit, as a space is: with spaces in their place the text has the same words, all ASCII.
+        text = _NON_ASCII.sub(" ", text)
     text = text.translate(_ASCII_TABLE)
     while "00" in text:  # a run of digits is one "0" (only digits became "0")
         text = text.replace("00", "0")
@@ -103,7 +113,7 @@ def _recipient_tokens(msg: Message) -> list[str]:
     for name in ("to", "delivered-to", "x-original-to"):
         for value in (msg.header(name) or "",):
             for m in _EMAIL.finditer(value):
-                local = re.split(r"@|&#64;|\[at\]|\(at\)", m.group(0), maxsplit=1)[0].strip().lower()
+                local = _AT.split(m.group(0), maxsplit=1)[0].strip().lower()
                 if len(local) >= 4:
                     out.append(local)
     return out
@@ -136,6 +146,12 @@ def _own_lines(text: str) -> str:
     return "\n".join(keep)
 
 
+def _may_hold_url(text: str) -> bool:
+    """False when neither `_URL` nor `_HREF` can match: each match holds "://" or "www." (`_URL`: "http://",
+    "https://" or "www." literally), or "//" after "href" (`_HREF`), and "//" is in "://"."""
+    return "//" in text or "www." in text
+
+
 @lru_cache(maxsize=4096)  # pure, and links repeat within a message and across a sender's mail
 def _url_tokens(host: str, path: str) -> tuple[str, ...]:
     host = host.lower().split("@")[-1].split(":")[0].strip(".")
@@ -150,20 +166,62 @@ def _url_tokens(host: str, path: str) -> tuple[str, ...]:
     return tuple(toks)
 
 
-def url_tokens(msg: Message) -> list[str]:
-    """Host and path tokens of links in the visible text and in HTML hrefs, schemes left out."""
-    toks: list[str] = []
-    seen: set[tuple[str, str]] = set()
-    sources = (msg.visible_text[:MAX_CHARS].lower(), msg.html[: MAX_CHARS * 4].lower() if msg.html_parts else "")
-    for pattern, text in ((_URL, sources[0]), (_HREF, sources[1])):
-        for m in pattern.finditer(text):
+def _href_matches(html: str) -> Iterator[re.Match[str]]:
+    """The matches of `_HREF.finditer(html.lower())` (their groups; offsets are not kept).
+
+    Lower-casing long non-ASCII HTML is slow, and only the few places holding "href" need it. They are
+    found in an ASCII copy lower-cased as bytes (each other character one "?"): no non-ASCII character
+    lower-cases to h, r, e or f, so "href" stands at the same offsets in both. A match from there ends
+    before the next ">" (no part of `_HREF` takes one), so it is found in that stretch lower-cased
+    alone; later places inside a match are passed over as finditer passes them. Lower-casing a stretch
+    gives the same characters as lower-casing everything but for U+0130 (two characters, so offsets
+    shift) and capital sigma (its lower case depends on the letters around it): with either, the
+    whole text is lower-cased as before."""
+    if html.isascii() or "\u0130" in html or "\u03a3" in html:
+        yield from _HREF.finditer(html.lower())
+        return
+    probe = html.encode("ascii", "replace").lower()
+    resume = 0
+    at = probe.find(b"href")
+    while at >= 0:
+        if at >= resume:
+            stop = html.find(">", at)
+            m = _HREF.match(html[at:stop if stop >= 0 else len(html)].lower())
+            if m:
+                yield m
+                resume = at + m.end()
+        at = probe.find(b"href", at + 1)
+
+
+@lru_cache(maxsize=4096)
+def _url_terms(host: str, path: str) -> tuple[str, ...]:
+    """The model's terms of one link's tokens: `TOKEN_PATTERN` on them joined by spaces. A space is no
+    word character, so no term spans two tokens and a link's terms do not depend on its neighbours."""
+    return tuple(TOKEN_PATTERN.findall(" ".join(_url_tokens(host, path))))
+
+
+def _url_keys(msg: Message) -> list[tuple[str, str]]:
+    """The distinct (host, path) of links in the visible text and in HTML hrefs, in order (at most 50,
+    and one more from the hrefs when the text held 50)."""
+    seen: dict[tuple[str, str], None] = {}
+    text = msg.visible_text[:MAX_CHARS].lower()
+    html = msg.html[: MAX_CHARS * 4] if msg.html_parts else ""
+    for matches in (_URL.finditer(text) if _may_hold_url(text) else (), _href_matches(html) if "//" in html else ()):
+        for m in matches:
             key = (m.group(1).lower(), m.group(2)[:100])
             if key in seen:
                 continue
-            seen.add(key)
-            toks.extend(_url_tokens(*key))
+            seen[key] = None
             if len(seen) >= 50:
                 break
+    return list(seen)
+
+
+def url_tokens(msg: Message) -> list[str]:
+    """Host and path tokens of links in the visible text and in HTML hrefs, schemes left out."""
+    toks: list[str] = []
+    for key in _url_keys(msg):
+        toks.extend(_url_tokens(*key))
     return toks
 
 
@@ -172,8 +230,8 @@ def body_text(msg: Message) -> str:
     text = msg.visible_text[:MAX_CHARS].replace("\r\n", "\n").replace("\r", "\n")
     text = _SIG.sub("\n", text)
     text = _FOOTER.sub("\n", text)
-    text = _own_lines(text)
-    return _URL.sub(" ", text.lower())
+    text = _own_lines(text).lower()
+    return _URL.sub(" ", text) if _may_hold_url(text) else text
 
 
 def document(msg: Message, lure_categories: Iterable[str] | None = None) -> str:
@@ -205,6 +263,7 @@ def document_terms(msg: Message, lure_categories: Iterable[str] | None = None) -
     out = subject | body
     out.update(["s_" + w for w in subject])
     # URL tokens and lure tags may hold non-word characters ("u_h_my-bank"): tokenise them as the model does.
-    out.update(TOKEN_PATTERN.findall(" ".join(url_tokens(msg))))
+    for key in _url_keys(msg):
+        out.update(_url_terms(*key))
     out.update(TOKEN_PATTERN.findall(" ".join("lure_" + c for c in set(lure_categories))))
     return out

@@ -55,12 +55,18 @@ def terms(doc: str) -> list[str]:
     return TOKEN_PATTERN.findall(doc)
 
 
-def _hash_index(term: str) -> int:
-    from sklearn.utils import murmurhash3_32
+_MURMUR: Any = None
 
+
+def _hash_index(term: str) -> int:
+    global _MURMUR
+    if _MURMUR is None:  # imported once, not by an import statement per new term
+        from sklearn.utils import murmurhash3_32
+
+        _MURMUR = murmurhash3_32
     # HashingVectorizer (alternate_sign=False): signed murmurhash3_32 with seed 0, absolute value modulo
     # n_features; INT_MIN has no absolute value in int32 and wraps like the C code does.
-    h = murmurhash3_32(term.encode("utf-8"), seed=0, positive=False)
+    h = _MURMUR(term.encode("utf-8"), 0, False)  # seed 0, signed
     if h == -2147483648:
         return (2147483647 - (N_FEATURES - 1)) % N_FEATURES
     return abs(h) % N_FEATURES
@@ -84,7 +90,12 @@ def feature_indices(words: Iterable[str]) -> set[int]:
     try:
         return {cache[t] for t in uniq}
     except KeyError:
-        return {feature_index(t) for t in uniq}
+        # Hash only the terms not yet seen, then read every column from the cache as above.
+        missing = uniq.difference(cache)
+        if len(cache) + len(missing) > _INDEX_CACHE_MAX:
+            return {feature_index(t) for t in uniq}
+        cache.update(zip(missing, map(_hash_index, missing), strict=True))
+        return {cache[t] for t in uniq}
 
 
 def model_dir(state_dir: str | os.PathLike[str]) -> Path:
@@ -143,10 +154,16 @@ class TextModel:
     def top_terms(self, doc: str | Iterable[str], n: int = 5) -> list[str]:
         """The words of this message that pushed the score up most (for evidence)."""
         words = list(set(terms(doc) if isinstance(doc, str) else doc))
-        weights = self.coef[np.fromiter(map(feature_index, words), dtype=np.intp, count=len(words))].tolist()
+        try:  # the columns are cached when probability() just ran on the same terms
+            cols = list(map(_INDEX_CACHE.__getitem__, words))
+        except KeyError:
+            cols = list(map(feature_index, words))
+        weights = self.coef[np.array(cols, dtype=np.intp)]
         # Only positive weights are reported: ranking just those gives the same first n (nlargest is
-        # sorted(..., reverse=True)[:n], ties broken by the term alike).
-        return [t for _w, t in heapq.nlargest(n, ((w, t) for w, t in zip(weights, words, strict=True) if w > 0))]
+        # sorted(..., reverse=True)[:n], ties broken by the term alike, so the pairs' order does not
+        # matter); numpy picks them out, so only they become Python floats and tuples.
+        pos = np.flatnonzero(weights > 0).tolist()
+        return [t for _w, t in heapq.nlargest(n, zip(weights[pos].tolist(), [words[i] for i in pos], strict=True))]
 
     def save(self, state_dir: str | os.PathLike[str]) -> None:
         d = model_dir(state_dir)
