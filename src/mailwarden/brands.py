@@ -30,6 +30,7 @@ import ahocorasick
 from rapidfuzz import process as rf_process
 from rapidfuzz.distance import DamerauLevenshtein, Levenshtein
 
+from mailwarden.alternation import by_first_char as grouped_by_first_char
 from mailwarden.psl import registrable_domain  # noqa: F401 - part of this module's interface
 from mailwarden.textcase import CaselessPattern
 
@@ -187,21 +188,10 @@ def _suffixes(host: str) -> list[str]:
 
 # -- the index -------------------------------------------------------------------------------
 
-def _names_source(alts: list[str], by_first_char: bool = True) -> str:
-    """The whole-word pattern of the escaped names `alts`, tried in their order.
-
-    Regrouped by first character (`a(?:mazon|pple|…)`), it is the same ordered choice: at a position
-    only the names starting with the character there can match, and its branch holds exactly those,
-    in their order. That needs each first character to be an ASCII letter or digit, distinct between
-    branches, which no character matches two of even case-insensitively (tested); any other first
-    character keeps the plain alternation. The regex engine then tries one branch per position
-    instead of each of ~300 names."""
-    firsts = dict.fromkeys(a[0] for a in alts)
-    if by_first_char and all(f.isascii() and f.isalnum() for f in firsts):
-        # an escaped name starts with its first character itself: re.escape leaves letters and digits alone
-        body = "|".join(f + "(?:" + "|".join(a[1:] for a in alts if a[0] == f) + ")" for f in firsts)
-    else:
-        body = "|".join(alts)
+def _names_source(alts: list[str], by_first_char: bool = True, caseless: bool = False) -> str:
+    """The whole-word pattern of the escaped names `alts`, tried in their order; regrouped by first
+    character (`mailwarden.alternation`) unless `by_first_char` is false or a name cannot be."""
+    body = (grouped_by_first_char(alts, caseless) if by_first_char else None) or "|".join(alts)
     return r"(?<![\w])(" + body + r")(?![\w])"
 
 
@@ -273,7 +263,7 @@ class BrandIndex:
                     ci.append(re.escape(n.lower()))
         ci.sort(key=len, reverse=True)
         cs.sort(key=len, reverse=True)
-        return (CaselessPattern(_names_source(ci)) if ci else None), (re.compile(_names_source(cs)) if cs else None), \
+        return (CaselessPattern(_names_source(ci, caseless=True)) if ci else None), (re.compile(_names_source(cs)) if cs else None), \
             owner
 
     # -- ownership

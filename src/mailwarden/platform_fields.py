@@ -23,6 +23,7 @@ from itertools import groupby
 from operator import itemgetter
 from urllib.parse import urlsplit
 
+from mailwarden.alternation import by_first_char
 from mailwarden.brands import brand_name, lookalike, match_brand
 from mailwarden.lures import CATEGORIES, match_lures
 from mailwarden.lures import find_money as _lures_money
@@ -258,17 +259,10 @@ _FALLBACK_BRANDS = {
 
 
 def _brand_source(by_first_letter: bool = True) -> str:
-    """Brand words, longest first, as whole words. Regrouped by first letter (`a(?:mazon|pple|…)`):
-    the same ordered choice, as only words starting with the letter there can match (the letters
-    are distinct lower-case ASCII letters, which no character matches two of even case-insensitively),
-    without the regex engine trying each of ~100 words at every position."""
-    words = sorted(_FALLBACK_BRANDS, key=len, reverse=True)
-    if by_first_letter:
-        assert all(w[:1].isascii() and w[:1].islower() for w in words)
-        firsts = dict.fromkeys(w[0] for w in words)
-        alts = "|".join(k + "(?:" + "|".join(re.escape(w[1:]) for w in words if w[0] == k) + ")" for k in firsts)
-    else:
-        alts = "|".join(re.escape(w) for w in words)
+    """Brand words, longest first, as whole words; regrouped by first letter (`mailwarden.alternation`:
+    the same ordered choice, without the regex engine trying each of ~100 words at every position)."""
+    words = [re.escape(w) for w in sorted(_FALLBACK_BRANDS, key=len, reverse=True)]
+    alts = (by_first_char(words) if by_first_letter else None) or "|".join(words)
     return r"(?<![\w.@-])(?:" + alts + r")(?![\w@-]|\.\w)"
 
 
