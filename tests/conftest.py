@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
@@ -33,3 +34,17 @@ def make_message(headers: dict[str, str] | list[tuple[str, str]], body: str = "H
     if not any(k.lower() == "content-type" for k, _ in (headers.items() if isinstance(headers, dict) else headers)):
         lines.append(f"Content-Type: {content_type}")
     return ("\r\n".join(lines) + "\r\n\r\n" + body.replace("\n", "\r\n")).encode("utf-8")
+
+
+def spliced(samples: list[bytes], tokens: list[bytes], seed: int, n: int) -> list[bytes]:
+    """`n` hostile variants of `samples`: each one a sample with 1-5 of `tokens` spliced in at random
+    places (seeded, so a failure names a reproducible input)."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        raw = bytearray(rng.choice(samples))
+        for _ in range(rng.randint(1, 5)):
+            i = rng.randrange(len(raw) + 1)
+            raw[i:i] = rng.choice(tokens)
+        out.append(bytes(raw))
+    return out

@@ -5,12 +5,12 @@ when the field limit cut the section (the index then covers only the fields kept
 
 from __future__ import annotations
 
-import random
-
 import pytest
 
 from mailwarden.limits import Limits
 from mailwarden.message import Entity, Message
+
+from conftest import spliced
 
 SAMPLES = [
     b"From: a@example.org\r\nSubject: hi\r\n\r\nbody\r\n",
@@ -26,15 +26,7 @@ TOKENS = [b"\r", b"\n", b"\r\n", b"\x00", b"\xff", b" ", b"\t", b":", b"X-1: y\n
 
 
 def _mutations(seed: int, n: int) -> list[bytes]:
-    rng = random.Random(seed)
-    out = []
-    for _ in range(n):
-        raw = bytearray(rng.choice(SAMPLES))
-        for _ in range(rng.randint(1, 5)):
-            i = rng.randrange(len(raw) + 1)
-            raw[i:i] = rng.choice(TOKENS)
-        out.append(bytes(raw))
-    return out
+    return spliced(SAMPLES, TOKENS, seed, n)
 
 _SINGLETONS = frozenset({"from", "to", "subject", "date", "message-id", "x-1", "x-2"})
 

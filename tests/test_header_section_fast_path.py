@@ -4,12 +4,12 @@ Every input here is parsed twice, once as usual and once with the fast path swit
 
 from __future__ import annotations
 
-import random
-
 import pytest
 
 from mailwarden.limits import Limits
 from mailwarden.message import Message
+
+from conftest import spliced
 
 
 class _LoopOnly(Message):
@@ -49,15 +49,7 @@ TOKENS = [b"\r", b"\n", b"\r\n", b"\n\n", b"\r\r\n", b"\x00", b"\xff", b" ", b"\
 
 
 def _mutations(seed: int, n: int) -> list[bytes]:
-    rng = random.Random(seed)
-    out = []
-    for _ in range(n):
-        raw = bytearray(rng.choice(SAMPLES))
-        for _ in range(rng.randint(1, 5)):
-            i = rng.randrange(len(raw) + 1)
-            raw[i:i] = rng.choice(TOKENS)
-        out.append(bytes(raw))
-    return out
+    return spliced(SAMPLES, TOKENS, seed, n)
 
 
 @pytest.mark.parametrize("limits", [Limits(), Limits(max_header_bytes=120, max_line_bytes=40, max_headers=5)],

@@ -8,16 +8,10 @@ from __future__ import annotations
 from mailwarden.config import config_from_dict
 from mailwarden.dns import NullResolver
 from mailwarden.engine import Engine
+from test_trusted_upstream import EXO_BLOCK  # Exchange Online's internal hops above its receiving hop
 
 RELAY_IP = "192.0.2.25"
 
-EXO_BLOCK = [
-    "Received: from PH0PR11MB0001.namprd11.prod.outlook.com (2603:10b6:510::1) by "
-    "PH0PR11MB0002.namprd11.prod.outlook.com with HTTPS; Tue, 2 Jan 2024 10:00:03 +0000",
-    "Received: from BN8NAM11FT001.eop-nam11.prod.protection.outlook.com (2603:10b6:408::2) by "
-    "PH0PR11MB0001.outlook.office365.com (2603:10b6:510::1) with Microsoft SMTP Server id 15.20.1; "
-    "Tue, 2 Jan 2024 10:00:02 +0000",
-]
 # Microsoft's receiving hop: the client is the tenant's own gateway, which relayed the message in.
 EXO_HOP = (f"Received: from smtp-out.tenant.example ({RELAY_IP}) by BN8NAM11FT001.mail.protection.outlook.com "
            "(10.13.1.1) with Microsoft SMTP Server id 15.20.1 via Frontend Transport; Tue, 2 Jan 2024 10:00:01 +0000")

@@ -179,10 +179,20 @@ class UpstreamResults:
     # Microsoft's own stamp saying the receiving hop's client was the tenant's own on-premises
     # server (hybrid routing), as evidence text; None otherwise. See `own_relay_stamp`.
     on_prem: str | None = None
+    hop_ordinal: int = 0  # the receiving hop's place among Received headers (0 = topmost): msg.received_hop(n)
 
 
 def receiving_hop(msg: Message, provider: Provider) -> tuple[int, str] | None:
     """(header index, value) of the provider's receiving hop, when the message came through it."""
+    n = _receiving_ordinal(msg, provider)
+    if n is None:
+        return None
+    index, field = _received_positions(msg)[n]
+    return index, field.value
+
+
+def _receiving_ordinal(msg: Message, provider: Provider) -> int | None:
+    """The receiving hop's place among the Received headers (0 = topmost), as `receiving_hop` finds it."""
     recs = _received_positions(msg)
     if not recs:
         return None
@@ -202,7 +212,7 @@ def receiving_hop(msg: Message, provider: Provider) -> tuple[int, str] | None:
             last = j
         else:
             break
-    return recs[last][0], recs[last][1].value
+    return last
 
 
 def _is_hop(provider: Provider, by_host: str | None, field: Header) -> bool:
@@ -234,10 +244,11 @@ def believe(msg: Message, provider_names: list[str], seen: list[ARSeen] | None =
         prov = (definitions or {}).get(name) or PROVIDERS.get(name)
         if prov is None:
             continue
-        hop = receiving_hop(msg, prov)
-        if hop is None:
+        ordinal = _receiving_ordinal(msg, prov)
+        if ordinal is None:
             continue
-        idx, value = hop
+        idx, field = _received_positions(msg)[ordinal]
+        value = field.value
         mine = [s for s in seen if s.index < idx and prov.writes_id(s.authserv_id)]
         worst = False
         if not mine and prov.relocates_results:
@@ -246,8 +257,9 @@ def believe(msg: Message, provider_names: list[str], seen: list[ARSeen] | None =
         if not mine:
             continue
         res = _merge(prov.name, idx, value, mine, worst)
+        res.hop_ordinal = ordinal
         if prov.name == "microsoft":
-            res.on_prem = own_relay_stamp(msg, parse_hop(value).ip)
+            res.on_prem = own_relay_stamp(msg, msg.received_hop(ordinal).ip)
         # Several providers in a chain (e.g. Gmail forwarding into Microsoft): the one nearest
         # the top is the one the gateway actually sits behind.
         if best is None or idx < best.hop_index:

@@ -66,6 +66,15 @@ class SuffixSet:
     def __len__(self) -> int:
         return len(self._hosts)
 
+    @classmethod
+    def union(cls, *sets: SuffixSet) -> SuffixSet:
+        """One set holding the entries of all `sets`."""
+        out = cls([])
+        for one in sets:
+            for host, paths in one._hosts.items():
+                out._hosts.setdefault(host, []).extend(paths)
+        return out
+
     def _entries(self, host: str) -> tuple[tuple[str, list[str]], ...]:
         entries = self._by_host.get(host)
         if entries is None:
@@ -112,24 +121,15 @@ class HostingData:
     redirectors: dict[str, list[Redirector]]
 
     def __post_init__(self) -> None:
-        self._listed: dict[str, bool] = {}
-        # the host parts of the five lists listed() asks about: a host is covered by one of the
-        # lists exactly when one of its suffixes is in this union (one walk of its labels, not five)
-        self._listed_hosts = frozenset().union(*(s._hosts for s in (
-            self.free_hosting, self.form_hosts, self.file_share, self.ipfs, self.shorteners)))
+        # the five lists listed() asks about as one set: a host is covered by one of them exactly
+        # when one of its suffixes is a host of one of them (one walk of its labels, not five)
+        self._listed = SuffixSet.union(self.free_hosting, self.form_hosts, self.file_share, self.ipfs,
+                                       self.shorteners)
 
     def listed(self, host: str) -> bool:
         """Whether the host is covered by the free hosting, form, file sharing, IPFS or shortener list;
-        when False, each of their match() calls gives None (remembered per host, bounded)."""
-        answer = self._listed.get(host)
-        if answer is None:
-            hosts = self._listed_hosts
-            labels = host.split(".")
-            answer = any(".".join(labels[i:]) in hosts for i in range(len(labels)))
-            if len(self._listed) >= _HOST_MEMO:
-                self._listed.clear()  # a bound, not an LRU: refilling is cheap
-            self._listed[host] = answer
-        return answer
+        when False, each of their match() calls gives None."""
+        return self._listed.covers(host)
 
 
 @lru_cache(maxsize=1)

@@ -39,12 +39,10 @@ from mailwarden.dns import BudgetResolver, is_down
 from mailwarden.envelope import receiving_client
 from mailwarden.findings import Finding
 from mailwarden.message import Message
-from mailwarden.received import parse_hop
 from mailwarden.upstream import (
     AR_NAMES,
     ARSeen,
     UpstreamResults,
-    _received_positions,
     believe,
     boundary_provider,
 )
@@ -209,8 +207,7 @@ class AuthAnalyzer(Analyzer):
                           spf_pass_domain=up.spf["domain"] if up.spf["result"] == "pass" else None)
         facts.aligned_domains = _aligned(from_domains, facts)
         if up.on_prem:
-            facts.own_relay_hop = next((n for n, (i, _) in enumerate(_received_positions(msg))
-                                        if i == up.hop_index), None)
+            facts.own_relay_hop = up.hop_ordinal
         out = [OutResult("spf", up.spf["result"], [("smtp.mailfrom", up.spf["domain"] or "")])]
         for d in up.dkim:
             out.append(OutResult("dkim", d["result"], [("header.d", d["domain"]), ("header.s", d["selector"])]))
@@ -357,9 +354,7 @@ def _envelope_from_hop(msg: Message, ctx: ScanContext, up: UpstreamResults) -> N
     top_ip, top_helo = receiving_client(msg)  # what a derived envelope takes from the Received chain
     if env.ip != top_ip and env.helo != top_helo:  # the caller gave these: keep them
         return
-    # the receiving hop's own parse (shared with routing), found by its header position
-    ordinal = next((n for n, (i, _) in enumerate(_received_positions(msg)) if i == up.hop_index), None)
-    hop = msg.received_hops[ordinal] if ordinal is not None else parse_hop(up.hop)
+    hop = msg.received_hop(up.hop_ordinal)  # the receiving hop's own parse, shared with routing
     helo, ip = hop.helo, hop.ip
     if env.ip == top_ip and ip:
         env.ip = ip
