@@ -357,13 +357,29 @@ class FieldReport:
     phones: list[Phone] = field(default_factory=list)
     money: list[str] = field(default_factory=list)
     lures: dict[str, list[str]] = field(default_factory=dict)
-    brands: list[str] = field(default_factory=list)
     offsite: list[str] = field(default_factory=list)  # domains the platform does not own
     crypto: list[str] = field(default_factory=list)
     lookalikes: list[str] = field(default_factory=list)  # offsite domains that imitate a brand
     poses_as_platform: str | None = None  # "GitHub Security Team": the field signs as the platform
     oversized: bool = False
     odd: list[str] = field(default_factory=list)  # reasons the field's shape is odd
+    # `brands` (other companies' names in the field) is looked up when first read: the platform analyzer
+    # reads it for every name field, but for a note or a whole message only once its wording already
+    # counts as a lure, and on a long text the lookup is one of the dearest checks.
+    _brand_query: tuple[str, tuple[str, ...]] | None = field(default=None, repr=False, compare=False)
+    _brands: list[str] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def brands(self) -> list[str]:
+        """Other companies' brand names in the field (`find_brands`), in first-seen order."""
+        if self._brands is None:
+            query, self._brand_query = self._brand_query, None
+            self._brands = find_brands(*query) if query is not None else []
+        return self._brands
+
+    @brands.setter
+    def brands(self, value: list[str]) -> None:
+        self._brand_query, self._brands = None, value
 
     @property
     def lure_categories(self) -> list[str]:
@@ -447,8 +463,8 @@ def analyse_field(name: str, label: str, kind: str, text: str, *, max_length: in
     rep.lures = find_lures(text)
     # brands hidden in addresses and domains ("device@mail.ledger.co") count too
     short = text[:MAX_FIELD_CHARS]
-    rep.brands = find_brands(short + "\n" + re.sub(r"[@._\-]+", " ", short) if kind == "name" else short[:3000],
-                             own_brands)
+    rep._brand_query = (short + "\n" + re.sub(r"[@._\-]+", " ", short) if kind == "name" else short[:3000],
+                        own_brands)  # looked up when `rep.brands` is first read
     rep.crypto = find_crypto_addresses(text)
     hosts = [h for h in (host_of(u) for u in (urls if urls is not None else urls_in_text(text))) if h]
     if kind != "body":  # a bare domain written into a name or a note is a link in waiting

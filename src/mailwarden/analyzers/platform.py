@@ -319,7 +319,7 @@ class PlatformAnalyzer(Analyzer):
                 if not rep.phones:
                     issues.append("a money amount")
                 score += 2
-            if rep.brands and (name_like or lure_ok):
+            if (name_like or lure_ok) and rep.brands:  # brands looked up only when they can count
                 add("PLATFORM_FIELD_BRAND", 1.0, [where, f"brand: {', '.join(rep.brands[:3])}"],
                     f"{_cap(rep.label)} names another company ({', '.join(rep.brands[:2])}).")
                 issues.append(f"another company's name ({', '.join(rep.brands[:2])})")
