@@ -181,8 +181,12 @@ def qr_from_data_uris(html: str, budget: AttachmentBudget, max_images: int = 4) 
     for n, m in enumerate(_DATA_IMAGE.finditer(html)):
         if n >= max_images or budget.images >= budget.limits.max_images or budget.out_of_time():
             break
+        payload = m.group(2)
         try:
-            data = base64.b64decode(re.sub(r"\s+", "", m.group(2)), validate=False)
+            # Unvalidated decoding skips every character outside the alphabet wherever it stands, so
+            # ASCII whitespace need not be removed first; other whitespace (which \s also takes) must
+            # go, since decoding refuses non-ASCII text.
+            data = base64.b64decode(payload if payload.isascii() else re.sub(r"\s+", "", payload), validate=False)
         except (binascii.Error, ValueError):
             continue
         out.extend(inspect_image(data, f"inline data: image {n + 1} ({m.group(1).lower()})", budget))
