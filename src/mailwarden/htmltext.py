@@ -317,6 +317,44 @@ _WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\
 _BLANK_OR_PADDING = _WHITESPACE + "".join(map(chr, _PADDING))
 
 
+def _first_img_alt(node) -> str:  # noqa: ANN001 - selectolax node
+    """The stripped alt text of the first `<img alt>` inside `node`, or "": the first node that
+    `img[alt]` finds. The selector engine and traverse() walk the same subtree in the same
+    depth-first order (neither enters a <template>'s content), and the parser lower-cases tag and
+    attribute names, so comparing names finds the same node without parsing a selector per anchor
+    (that costs more than the walk: a link without text holds an image or two)."""
+    for inner in node.traverse():
+        if inner.tag == "img":
+            attrs = inner.attributes
+            if "alt" in attrs:
+                return (attrs.get("alt") or "").strip()
+    return ""
+
+
+_SIZE_WALK = 64  # elements read in Python before a subtree is left to the selector engine
+
+
+def _sets_size_inside(node) -> bool:  # noqa: ANN001 - selectolax node
+    """Whether an element inside `node` (not `node` itself) has a style naming font-size in any
+    case, for a `node` whose own style does: what `len(_find('[style*="font-size" i]', node)) > 1`
+    says, since the query counts `node` and the elements inside it.
+
+    The query compares ASCII letters without case; `"font-size" in style.lower()` holds for the same
+    styles (no non-ASCII character lower-cases to one of its letters, and U+0130 lower-cases to "i"
+    and a combining dot, never to the "i" before "z"). Walking the first elements in Python costs less
+    than parsing the selector; a big subtree without an answer by then goes to the query.
+    """
+    walk = node.traverse()
+    next(walk)  # `node` itself
+    for count, inner in enumerate(walk):
+        if count == _SIZE_WALK:
+            return len(_find('[style*="font-size" i]', node)) > 1
+        style = inner.attributes.get("style")
+        if style is not None and "font-size" in style.lower():
+            return True
+    return False
+
+
 def _text_of(node) -> str:  # noqa: ANN001 - selectolax node
     return node.text(deep=True, separator=" ", strip=True)
 
@@ -380,8 +418,7 @@ def _build(html: str) -> HtmlDocument:
                     if not text:
                         text = (attrs.get("title") or attrs.get("alt") or "").strip()
                         if not text and tag == "a":
-                            imgs = _selector().find_first("img[alt]", node)
-                            text = (imgs[0].attributes.get("alt") or "").strip() if imgs else ""
+                            text = _first_img_alt(node)
                     links.append(HtmlLink(href, text, tag))
                 elif tag == "form":
                     action = (attrs.get("action") or "").strip()
@@ -443,13 +480,11 @@ def _build(html: str) -> HtmlDocument:
             times = 1
         if reason is None or tag in ("head", "style", "script", "title", "meta", "html"):
             continue
-        # The layout trick: font-size:0 on a container whose children set their own size. The query
-        # counts the node and its element descendants; without an element child there is no descendant
-        # to count, so it cannot find more than one and is not run (selector parsing costs as much as
-        # a small document, and some templates hide thousands of leaf cells this way). A <template>'s
-        # children live in its content fragment: always queried.
-        if reason.startswith("font-size") and (tag == "template" or next(node.iter(), None) is not None) \
-                and len(_find('[style*="font-size" i]', node)) > 1:
+        # The layout trick: font-size:0 on a container whose children set their own size. Some
+        # templates hide thousands of leaf cells this way: the walk ends at once for a node without
+        # children. A <template> is left to the selector engine as it always was.
+        if reason.startswith("font-size") and (
+                _sets_size_inside(node) if tag != "template" else len(_find('[style*="font-size" i]', node)) > 1):
             continue
         for _ in range(times):
             # an element inside one already hidden adds nothing (checked a few levels up: cheap)
