@@ -222,23 +222,28 @@ def _letters(word: str) -> str:
 _BLOCK_NAMES = ("p|div|br|tr|td|th|li|h[1-6]|table|blockquote|ul|ol|dl|dt|dd|hr|pre|section|"
                 "article|header|footer|center|form|title|address|nav|aside|main|figure|caption")
 _BLOCK_TAG = re.compile(rf"<(?=/?(?:{_BLOCK_NAMES})[\s/>])")
+def _block_tag_pattern(letters, after: str) -> str:  # noqa: ANN001 - str -> str
+    """`_BLOCK_TAG` with each tag-name letter spelled by `letters` and the character after the name
+    by `after`; trying the names as a tree of prefixes keeps the scan short."""
+    return "<(?=/?(?:" + "|".join((
+        letters("t") + "(?:[rRdDhH]|" + letters("able") + "|" + letters("itle") + ")",
+        letters("d") + "(?:" + letters("iv") + "|[lLdDtT])",
+        letters("h") + "(?:[1-6rR]|" + letters("eader") + ")",
+        letters("p") + "(?:" + letters("re") + ")?",
+        letters("b") + "(?:" + letters("r") + "|" + letters("lockquote") + ")",
+        letters("li"), letters("ul"), letters("ol"), letters("section"),
+        letters("a") + "(?:" + letters("rticle") + "|" + letters("ddress") + "|" + letters("side") + ")",
+        letters("f") + "(?:" + letters("ooter") + "|" + letters("orm") + "|" + letters("igure") + ")",
+        letters("c") + "(?:" + letters("enter") + "|" + letters("aption") + ")",
+        letters("nav"), letters("main"),
+    )) + ")" + after + ")"
+
+
 # The same on the original text, letters as [xX] classes: when lower-casing keeps the length, every
 # character lower-cases to exactly one character, and the only non-ASCII one that becomes an ASCII
 # letter is the Kelvin sign (to "k"), so `[kK\u212a]` on the text matches where "k" matches its
-# lower-cased copy. Trying the tag names as a tree of prefixes keeps the scan short.
-_BLOCK_TAG_CASED = re.compile(
-    "<(?=/?(?:" + "|".join((
-        _letters("t") + "(?:[rRdDhH]|" + _letters("able") + "|" + _letters("itle") + ")",
-        _letters("d") + "(?:" + _letters("iv") + "|[lLdDtT])",
-        _letters("h") + "(?:[1-6rR]|" + _letters("eader") + ")",
-        _letters("p") + "(?:" + _letters("re") + ")?",
-        _letters("b") + "(?:" + _letters("r") + "|" + _letters("lockquote") + ")",
-        _letters("li"), _letters("ul"), _letters("ol"), _letters("section"),
-        _letters("a") + "(?:" + _letters("rticle") + "|" + _letters("ddress") + "|" + _letters("side") + ")",
-        _letters("f") + "(?:" + _letters("ooter") + "|" + _letters("orm") + "|" + _letters("igure") + ")",
-        _letters("c") + "(?:" + _letters("enter") + "|" + _letters("aption") + ")",
-        _letters("nav"), _letters("main"),
-    )) + r")[\s/>])")
+# lower-cased copy.
+_BLOCK_TAG_CASED = re.compile(_block_tag_pattern(_letters, r"[\s/>]"))
 
 
 def _with_block_breaks(html: str) -> str:
@@ -248,6 +253,44 @@ def _with_block_breaks(html: str) -> str:
         # matching on a lower-cased copy needs a position map, so be simple (it is rare)
         return re.sub(_BLOCK_TAG.pattern, "\n<", html, flags=re.IGNORECASE)
     return _BLOCK_TAG_CASED.sub("\n<", html)
+
+
+def _utf8_letters(word: str) -> str:
+    """`_letters(word)` for a pattern over UTF-8 bytes: the Kelvin sign is three bytes there."""
+    return "".join(("(?:[kK]|\\xe2\\x84\\xaa)" if c == "k" else f"[{c}{c.upper()}]") if c.isalpha() else c
+                   for c in word)
+
+
+def _utf8_alternatives(chars: str) -> str:
+    """A pattern over UTF-8 bytes matching the encoding of any one of `chars`."""
+    singles = "".join(f"\\x{ord(c):02x}" for c in chars if ord(c) < 0x80)
+    multi = ["".join(f"\\x{b:02x}" for b in c.encode("utf-8")) for c in chars if ord(c) >= 0x80]
+    return "(?:[" + singles + "]|" + "|".join(multi) + ")"
+
+
+# Every character str.isspace() accepts, which is what `\s` matches in a str pattern (a test checks
+# the list against isspace() over all of Unicode).
+_WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+               "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+# _BLOCK_TAG_CASED over the text's UTF-8 encoding: "<", "/" and the ASCII letters are one byte each
+# and start a character wherever they occur, and UTF-8 is prefix-free, so the alternatives for the
+# Kelvin sign and the character after the name match the encoding of exactly the characters the
+# classes of the str pattern match, at the same places.
+_BLOCK_TAG_UTF8 = re.compile(_block_tag_pattern(_utf8_letters, _utf8_alternatives(_WHITESPACE + "/>")).encode("ascii"))
+
+
+def _parser_input(html: str) -> str | bytes:
+    """What the parser reads: `_with_block_breaks(html)`, as UTF-8 bytes when the breaks can be put in
+    the encoded text. The parser encodes a str to UTF-8 itself, dropping what cannot be encoded
+    (lone surrogates); encoding first spares it that copy, and the byte pattern runs a little
+    faster than the str one. Text with lone surrogates or U+0130 takes the str way."""
+    if not html.isascii() and "\u0130" in html:
+        return _with_block_breaks(html)
+    try:
+        data = html.encode("utf-8")
+    except UnicodeEncodeError:
+        return _with_block_breaks(html)
+    return _BLOCK_TAG_UTF8.sub(b"\n<", data)
 
 
 def _marker_text(html: str) -> bytes:
@@ -309,11 +352,8 @@ def _selector() -> LexborCSSSelector:
 
 # Characters that only pad or join: invisible wherever they are, so text made of them and spaces says nothing.
 _PADDING = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u034f\u00ad"))
-# Every character str.isspace() accepts (what str.strip() removes), then the padding ones: text.strip() of
-# them leaves something exactly when text.translate(_PADDING).strip() does (some character is neither),
-# without copying the text. tests/test_html_fast_paths.py checks the whitespace list against isspace().
-_WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
-               "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+# _WHITESPACE (what str.strip() removes), then the padding ones: text.strip() of them leaves something
+# exactly when text.translate(_PADDING).strip() does (some character is neither), without copying the text.
 _BLANK_OR_PADDING = _WHITESPACE + "".join(map(chr, _PADDING))
 
 
@@ -371,7 +411,7 @@ def _build(html: str) -> HtmlDocument:
     # A newline before each block-level tag lets the text come out joined as rendered:
     # "Pay<b>Pal</b>" stays one word while paragraphs and cells stay apart.
     low = _marker_text(html)
-    tree = LexborHTMLParser(_with_block_breaks(html))
+    tree = LexborHTMLParser(_parser_input(html))
     doc.images = low.count(b"<img")
     background = b"background=" in low
     events = b" on" in low and _EVENT_NAME.search(low) is not None
