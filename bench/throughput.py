@@ -28,10 +28,14 @@ def main() -> None:
     ap.add_argument("directory", nargs="?", default=str(REPO.parent / "shared" / "corpus"))
     ap.add_argument("--trust-upstream", default="microsoft,google,proton")
     ap.add_argument("--jobs", default="1,2", help="comma list of worker counts")
+    ap.add_argument("--dns", action="store_true",
+                    help="ask the configured DNS resolver while timing (off by default: engine cost only)")
     args = ap.parse_args()
     if not Path(args.directory).exists():
         sys.exit(f"no such folder: {args.directory}")
     extra = ["--trust-upstream", args.trust_upstream] if args.trust_upstream else []
+    if args.dns:
+        extra.append("--dns")
     rows = []
     for analyzers in ("none", "all"):
         for jobs in (int(j) for j in args.jobs.split(",")):

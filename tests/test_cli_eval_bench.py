@@ -60,3 +60,30 @@ def test_symbols_command_lists_catalogue():
     names = {x["symbol"] for x in rows}
     assert {"MIME_TOO_DEEP", "FROM_MULTIPLE_HEADERS"} <= names
     assert all(x["description"] for x in rows)
+
+
+def test_bench_reports_dns_off_unless_asked(tmp_path):
+    d = _labelled(tmp_path)
+    zone = tmp_path / "zone.json"
+    zone.write_text("{}")
+    modes = {}
+    for extra in ([], ["--dns-zone", str(zone)], ["--dns"]):
+        r = subprocess.run([sys.executable, "-m", "mailwarden", "bench", str(d), "--json", "--analyzers", "none",
+                            *extra], capture_output=True, timeout=120)
+        assert r.returncode == 0, r.stderr
+        modes[" ".join(extra[:1])] = json.loads(r.stdout)["dns"]
+    assert modes == {"": "off", "--dns-zone": "zone", "--dns": "live"}
+
+
+def test_offline_options_never_build_a_live_resolver(tmp_path):
+    from mailwarden.dns import NullResolver, StaticResolver
+    from mailwarden.engine_options import EngineOptions, build_engine
+
+    engine = build_engine(EngineOptions(offline=True))
+    assert isinstance(engine.resolver, NullResolver)
+    zone = tmp_path / "zone.json"
+    zone.write_text('{"example.com": [["TXT", "v=spf1 -all"]]}')
+    # a zone file answers offline: it wins over "no DNS"
+    engine = build_engine(EngineOptions(offline=True, dns_zone=str(zone)))
+    assert isinstance(engine.resolver, StaticResolver)
+    assert engine.resolver.query("example.com", "TXT") == ["v=spf1 -all"]

@@ -21,6 +21,7 @@ class EngineOptions:
     state: str | None = None
     trust_upstream: list[str] | None = None
     dns_zone: str | None = None
+    offline: bool = False  # no DNS at all (bench measures the engine, not the resolver), unless dns_zone answers
     analyzers: str | list[str] = "all"
     record: bool = True  # record history when state is given (eval/bench pass False unless --record)
     ip: str | None = None
@@ -62,6 +63,10 @@ def build_engine(opts: EngineOptions) -> Engine:
         except ImportError:
             raise OptionsError("--dns-zone needs the DNS module, which is not available") from None
         resolver = load_zone(opts.dns_zone)
+    elif opts.offline:
+        from mailwarden.dns import NullResolver
+
+        resolver = NullResolver("DNS off for this run")
     engine = Engine(load_policy(opts.policy), config, resolver=resolver, analyzers=opts.analyzers)
     engine.record_history = opts.record
     return engine
