@@ -279,32 +279,40 @@ _WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\
 _BLOCK_TAG_UTF8 = re.compile(_block_tag_pattern(_utf8_letters, _utf8_alternatives(_WHITESPACE + "/>")).encode("ascii"))
 
 
-def _parser_input(html: str) -> str | bytes:
-    """What the parser reads: `_with_block_breaks(html)`, as UTF-8 bytes when the breaks can be put in
-    the encoded text. The parser encodes a str to UTF-8 itself, dropping what cannot be encoded
-    (lone surrogates); encoding first spares it that copy, and the byte pattern runs a little
-    faster than the str one. Text with lone surrogates or U+0130 takes the str way."""
-    if not html.isascii() and "\u0130" in html:
-        return _with_block_breaks(html)
+def _utf8(html: str) -> bytes | None:
+    """`html` encoded as UTF-8, or None when it holds lone surrogates (which cannot be encoded)."""
     try:
-        data = html.encode("utf-8")
+        return html.encode("utf-8")
     except UnicodeEncodeError:
+        return None
+
+
+def _parser_input(html: str, data: bytes | None) -> str | bytes:
+    """What the parser reads: `_with_block_breaks(html)`, as UTF-8 bytes when the breaks can be put in
+    `data`, the encoded text. The parser encodes a str to UTF-8 itself, dropping what cannot be
+    encoded (lone surrogates); encoding first spares it that copy, and the byte pattern runs a
+    little faster than the str one. Text with lone surrogates or U+0130 takes the str way."""
+    if data is None or (not html.isascii() and "\u0130" in html):
         return _with_block_breaks(html)
     return _BLOCK_TAG_UTF8.sub(b"\n<", data)
 
 
-def _marker_text(html: str) -> bytes:
-    """`html` lower-cased as ASCII bytes, every other character as "?", for finding ASCII markers
-    ("<img", "background=", " on") exactly where they occur in `html.lower()`.
+def _marker_text(html: str, data: bytes | None = None) -> bytes:
+    """`html` lower-cased as ASCII bytes, for counting and finding ASCII markers ("<img",
+    "background=", " on") as they occur in `html.lower()`; `data` is `html` as UTF-8, if at hand.
 
     Lower-casing maps every character to one character, and the only non-ASCII characters whose
     lower-case form holds ASCII letters are U+212A (Kelvin sign, to "k") and U+0130 (to "i" and a
-    combining dot); without them, no non-ASCII character can take part in an ASCII marker, and
-    "?" stands in for them harmlessly. Encoding and lower-casing bytes is three times faster than
-    str.lower() on non-ASCII text.
+    combining dot); without them, no non-ASCII character can take part in an ASCII marker, so the
+    markers occur alike in `html.lower()`, in its ASCII encoding with "?" for each other character,
+    and in the UTF-8 bytes lower-cased (bytes.lower() changes ASCII letters only, and every byte of
+    a non-ASCII character is above 0x7f). Lower-casing bytes is three times faster than
+    str.lower() on non-ASCII text, and the UTF-8 bytes are made for the parser anyway.
     """
     if not html.isascii() and ("\u212a" in html or "\u0130" in html):
         return html.lower().encode("ascii", "replace")
+    if data is not None:
+        return data.lower()
     return html.encode("ascii", "replace").lower()
 
 
@@ -410,8 +418,9 @@ def _build(html: str) -> HtmlDocument:
     doc = HtmlDocument()
     # A newline before each block-level tag lets the text come out joined as rendered:
     # "Pay<b>Pal</b>" stays one word while paragraphs and cells stay apart.
-    low = _marker_text(html)
-    tree = LexborHTMLParser(_parser_input(html))
+    data = _utf8(html)
+    low = _marker_text(html, data)
+    tree = LexborHTMLParser(_parser_input(html, data))
     doc.images = low.count(b"<img")
     background = b"background=" in low
     events = b" on" in low and _EVENT_NAME.search(low) is not None
