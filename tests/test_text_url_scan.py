@@ -72,3 +72,15 @@ def test_anchored_scan_random() -> None:
     for _ in range(6000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
         assert [m.span() for m in _text_url_matches(text)] == _spans(_TEXT_URL, text), text
+
+
+def test_screen_on_byte_copy_is_the_text_screen() -> None:
+    """extract_urls_from_text screens on its ASCII byte copy; the answer is the one the text's own
+    screen ("://" or "[:]" in the text, "www" in its lower-cased form) gives."""
+    rng = random.Random(648)
+    alphabet = list("wW\u0130\u212a\u017f:/[]i. \u00e9\u4e2d") + ["://", "[:]", "ww", "WW", "\u0130w"]
+    for _ in range(20000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        plain = "://" in text or "[:]" in text or "www" in text.lower()
+        low = text.encode("ascii", "replace").lower()
+        assert (b"://" in low or b"[:]" in low or b"www" in low) == plain, text

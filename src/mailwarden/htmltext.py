@@ -222,23 +222,28 @@ def _letters(word: str) -> str:
 _BLOCK_NAMES = ("p|div|br|tr|td|th|li|h[1-6]|table|blockquote|ul|ol|dl|dt|dd|hr|pre|section|"
                 "article|header|footer|center|form|title|address|nav|aside|main|figure|caption")
 _BLOCK_TAG = re.compile(rf"<(?=/?(?:{_BLOCK_NAMES})[\s/>])")
+def _block_tag_pattern(letters, after: str) -> str:  # noqa: ANN001 - str -> str
+    """`_BLOCK_TAG` with each tag-name letter spelled by `letters` and the character after the name
+    by `after`; trying the names as a tree of prefixes keeps the scan short."""
+    return "<(?=/?(?:" + "|".join((
+        letters("t") + "(?:[rRdDhH]|" + letters("able") + "|" + letters("itle") + ")",
+        letters("d") + "(?:" + letters("iv") + "|[lLdDtT])",
+        letters("h") + "(?:[1-6rR]|" + letters("eader") + ")",
+        letters("p") + "(?:" + letters("re") + ")?",
+        letters("b") + "(?:" + letters("r") + "|" + letters("lockquote") + ")",
+        letters("li"), letters("ul"), letters("ol"), letters("section"),
+        letters("a") + "(?:" + letters("rticle") + "|" + letters("ddress") + "|" + letters("side") + ")",
+        letters("f") + "(?:" + letters("ooter") + "|" + letters("orm") + "|" + letters("igure") + ")",
+        letters("c") + "(?:" + letters("enter") + "|" + letters("aption") + ")",
+        letters("nav"), letters("main"),
+    )) + ")" + after + ")"
+
+
 # The same on the original text, letters as [xX] classes: when lower-casing keeps the length, every
 # character lower-cases to exactly one character, and the only non-ASCII one that becomes an ASCII
 # letter is the Kelvin sign (to "k"), so `[kK\u212a]` on the text matches where "k" matches its
-# lower-cased copy. Trying the tag names as a tree of prefixes keeps the scan short.
-_BLOCK_TAG_CASED = re.compile(
-    "<(?=/?(?:" + "|".join((
-        _letters("t") + "(?:[rRdDhH]|" + _letters("able") + "|" + _letters("itle") + ")",
-        _letters("d") + "(?:" + _letters("iv") + "|[lLdDtT])",
-        _letters("h") + "(?:[1-6rR]|" + _letters("eader") + ")",
-        _letters("p") + "(?:" + _letters("re") + ")?",
-        _letters("b") + "(?:" + _letters("r") + "|" + _letters("lockquote") + ")",
-        _letters("li"), _letters("ul"), _letters("ol"), _letters("section"),
-        _letters("a") + "(?:" + _letters("rticle") + "|" + _letters("ddress") + "|" + _letters("side") + ")",
-        _letters("f") + "(?:" + _letters("ooter") + "|" + _letters("orm") + "|" + _letters("igure") + ")",
-        _letters("c") + "(?:" + _letters("enter") + "|" + _letters("aption") + ")",
-        _letters("nav"), _letters("main"),
-    )) + r")[\s/>])")
+# lower-cased copy.
+_BLOCK_TAG_CASED = re.compile(_block_tag_pattern(_letters, r"[\s/>]"))
 
 
 def _with_block_breaks(html: str) -> str:
@@ -250,18 +255,64 @@ def _with_block_breaks(html: str) -> str:
     return _BLOCK_TAG_CASED.sub("\n<", html)
 
 
-def _marker_text(html: str) -> bytes:
-    """`html` lower-cased as ASCII bytes, every other character as "?", for finding ASCII markers
-    ("<img", "background=", " on") exactly where they occur in `html.lower()`.
+def _utf8_letters(word: str) -> str:
+    """`_letters(word)` for a pattern over UTF-8 bytes: the Kelvin sign is three bytes there."""
+    return "".join(("(?:[kK]|\\xe2\\x84\\xaa)" if c == "k" else f"[{c}{c.upper()}]") if c.isalpha() else c
+                   for c in word)
+
+
+def _utf8_alternatives(chars: str) -> str:
+    """A pattern over UTF-8 bytes matching the encoding of any one of `chars`."""
+    singles = "".join(f"\\x{ord(c):02x}" for c in chars if ord(c) < 0x80)
+    multi = ["".join(f"\\x{b:02x}" for b in c.encode("utf-8")) for c in chars if ord(c) >= 0x80]
+    return "(?:[" + singles + "]|" + "|".join(multi) + ")"
+
+
+# Every character str.isspace() accepts, which is what `\s` matches in a str pattern (a test checks
+# the list against isspace() over all of Unicode).
+_WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+               "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+# _BLOCK_TAG_CASED over the text's UTF-8 encoding: "<", "/" and the ASCII letters are one byte each
+# and start a character wherever they occur, and UTF-8 is prefix-free, so the alternatives for the
+# Kelvin sign and the character after the name match the encoding of exactly the characters the
+# classes of the str pattern match, at the same places.
+_BLOCK_TAG_UTF8 = re.compile(_block_tag_pattern(_utf8_letters, _utf8_alternatives(_WHITESPACE + "/>")).encode("ascii"))
+
+
+def _utf8(html: str) -> bytes | None:
+    """`html` encoded as UTF-8, or None when it holds lone surrogates (which cannot be encoded)."""
+    try:
+        return html.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+
+
+def _parser_input(html: str, data: bytes | None) -> str | bytes:
+    """What the parser reads: `_with_block_breaks(html)`, as UTF-8 bytes when the breaks can be put in
+    `data`, the encoded text. The parser encodes a str to UTF-8 itself, dropping what cannot be
+    encoded (lone surrogates); encoding first spares it that copy, and the byte pattern runs a
+    little faster than the str one. Text with lone surrogates or U+0130 takes the str way."""
+    if data is None or (not html.isascii() and "\u0130" in html):
+        return _with_block_breaks(html)
+    return _BLOCK_TAG_UTF8.sub(b"\n<", data)
+
+
+def _marker_text(html: str, data: bytes | None = None) -> bytes:
+    """`html` lower-cased as ASCII bytes, for counting and finding ASCII markers ("<img",
+    "background=", " on") as they occur in `html.lower()`; `data` is `html` as UTF-8, if at hand.
 
     Lower-casing maps every character to one character, and the only non-ASCII characters whose
     lower-case form holds ASCII letters are U+212A (Kelvin sign, to "k") and U+0130 (to "i" and a
-    combining dot); without them, no non-ASCII character can take part in an ASCII marker, and
-    "?" stands in for them harmlessly. Encoding and lower-casing bytes is three times faster than
-    str.lower() on non-ASCII text.
+    combining dot); without them, no non-ASCII character can take part in an ASCII marker, so the
+    markers occur alike in `html.lower()`, in its ASCII encoding with "?" for each other character,
+    and in the UTF-8 bytes lower-cased (bytes.lower() changes ASCII letters only, and every byte of
+    a non-ASCII character is above 0x7f). Lower-casing bytes is three times faster than
+    str.lower() on non-ASCII text, and the UTF-8 bytes are made for the parser anyway.
     """
     if not html.isascii() and ("\u212a" in html or "\u0130" in html):
         return html.lower().encode("ascii", "replace")
+    if data is not None:
+        return data.lower()
     return html.encode("ascii", "replace").lower()
 
 
@@ -309,12 +360,47 @@ def _selector() -> LexborCSSSelector:
 
 # Characters that only pad or join: invisible wherever they are, so text made of them and spaces says nothing.
 _PADDING = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u034f\u00ad"))
-# Every character str.isspace() accepts (what str.strip() removes), then the padding ones: text.strip() of
-# them leaves something exactly when text.translate(_PADDING).strip() does (some character is neither),
-# without copying the text. tests/test_html_fast_paths.py checks the whitespace list against isspace().
-_WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
-               "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+# _WHITESPACE (what str.strip() removes), then the padding ones: text.strip() of them leaves something
+# exactly when text.translate(_PADDING).strip() does (some character is neither), without copying the text.
 _BLANK_OR_PADDING = _WHITESPACE + "".join(map(chr, _PADDING))
+
+
+def _first_img_alt(node) -> str:  # noqa: ANN001 - selectolax node
+    """The stripped alt text of the first `<img alt>` inside `node`, or "": the first node that
+    `img[alt]` finds. The selector engine and traverse() walk the same subtree in the same
+    depth-first order (neither enters a <template>'s content), and the parser lower-cases tag and
+    attribute names, so comparing names finds the same node without parsing a selector per anchor
+    (that costs more than the walk: a link without text holds an image or two)."""
+    for inner in node.traverse():
+        if inner.tag == "img":
+            attrs = inner.attributes
+            if "alt" in attrs:
+                return (attrs.get("alt") or "").strip()
+    return ""
+
+
+_SIZE_WALK = 64  # elements read in Python before a subtree is left to the selector engine
+
+
+def _sets_size_inside(node) -> bool:  # noqa: ANN001 - selectolax node
+    """Whether an element inside `node` (not `node` itself) has a style naming font-size in any
+    case, for a `node` whose own style does: what `len(_find('[style*="font-size" i]', node)) > 1`
+    says, since the query counts `node` and the elements inside it.
+
+    The query compares ASCII letters without case; `"font-size" in style.lower()` holds for the same
+    styles (no non-ASCII character lower-cases to one of its letters, and U+0130 lower-cases to "i"
+    and a combining dot, never to the "i" before "z"). Walking the first elements in Python costs less
+    than parsing the selector; a big subtree without an answer by then goes to the query.
+    """
+    walk = node.traverse()
+    next(walk)  # `node` itself
+    for count, inner in enumerate(walk):
+        if count == _SIZE_WALK:
+            return len(_find('[style*="font-size" i]', node)) > 1
+        style = inner.attributes.get("style")
+        if style is not None and "font-size" in style.lower():
+            return True
+    return False
 
 
 def _text_of(node) -> str:  # noqa: ANN001 - selectolax node
@@ -332,8 +418,9 @@ def _build(html: str) -> HtmlDocument:
     doc = HtmlDocument()
     # A newline before each block-level tag lets the text come out joined as rendered:
     # "Pay<b>Pal</b>" stays one word while paragraphs and cells stay apart.
-    low = _marker_text(html)
-    tree = LexborHTMLParser(_with_block_breaks(html))
+    data = _utf8(html)
+    low = _marker_text(html, data)
+    tree = LexborHTMLParser(_parser_input(html, data))
     doc.images = low.count(b"<img")
     background = b"background=" in low
     events = b" on" in low and _EVENT_NAME.search(low) is not None
@@ -380,8 +467,7 @@ def _build(html: str) -> HtmlDocument:
                     if not text:
                         text = (attrs.get("title") or attrs.get("alt") or "").strip()
                         if not text and tag == "a":
-                            imgs = _selector().find_first("img[alt]", node)
-                            text = (imgs[0].attributes.get("alt") or "").strip() if imgs else ""
+                            text = _first_img_alt(node)
                     links.append(HtmlLink(href, text, tag))
                 elif tag == "form":
                     action = (attrs.get("action") or "").strip()
@@ -443,13 +529,11 @@ def _build(html: str) -> HtmlDocument:
             times = 1
         if reason is None or tag in ("head", "style", "script", "title", "meta", "html"):
             continue
-        # The layout trick: font-size:0 on a container whose children set their own size. The query
-        # counts the node and its element descendants; without an element child there is no descendant
-        # to count, so it cannot find more than one and is not run (selector parsing costs as much as
-        # a small document, and some templates hide thousands of leaf cells this way). A <template>'s
-        # children live in its content fragment: always queried.
-        if reason.startswith("font-size") and (tag == "template" or next(node.iter(), None) is not None) \
-                and len(_find('[style*="font-size" i]', node)) > 1:
+        # The layout trick: font-size:0 on a container whose children set their own size. Some
+        # templates hide thousands of leaf cells this way: the walk ends at once for a node without
+        # children. A <template> is left to the selector engine as it always was.
+        if reason.startswith("font-size") and (
+                _sets_size_inside(node) if tag != "template" else len(_find('[style*="font-size" i]', node)) > 1):
             continue
         for _ in range(times):
             # an element inside one already hidden adds nothing (checked a few levels up: cheap)

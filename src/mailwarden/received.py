@@ -150,22 +150,32 @@ def _v6_text(groups: list[int]) -> str:
     return padded[1:at] + "::" + padded[at + 2 * k + 1:-1]
 
 
+def _v4_number(addr: str) -> int | None:
+    """The integer of a dotted quad as the ipaddress module reads it (see _DOTTED_QUAD), or None."""
+    if _DOTTED_QUAD.fullmatch(addr) is None:
+        return None
+    a, b, c, d = addr.split(".")
+    return int(a) << 24 | int(b) << 16 | int(c) << 8 | int(d)
+
+
+def _v6_number(groups: list[int]) -> int:
+    n = 0
+    for g in groups:
+        n = n << 16 | g
+    return n
+
+
 @lru_cache(maxsize=65536)
 def ip_of(text: str | None) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     if not text:
         return None
     addr = _address_text(text)
     if ":" not in addr:
-        if _DOTTED_QUAD.fullmatch(addr) is None:
-            return None
-        a, b, c, d = addr.split(".")
-        return ipaddress.IPv4Address(int(a) << 24 | int(b) << 16 | int(c) << 8 | int(d))
+        n = _v4_number(addr)
+        return None if n is None else ipaddress.IPv4Address(n)
     groups = _v6_groups(addr)
     if groups is not None:
-        n = 0
-        for g in groups:
-            n = n << 16 | g
-        return ipaddress.IPv6Address(n)
+        return ipaddress.IPv6Address(_v6_number(groups))
     try:  # with a colon only IPv6 can parse; ip_address would try (and fail) IPv4 first
         return ipaddress.IPv6Address(addr)
     except ValueError:
@@ -200,6 +210,21 @@ _CGN = ipaddress.ip_network("100.64.0.0/10")
 @lru_cache(maxsize=65536)
 def ip_class(text: str | None) -> str:
     """"public", "private" (RFC 1918/4193, loopback, link-local), "bogon" (never a sender), or ""."""
+    if not text:
+        return ""
+    # The tables need only the address's number: for the shapes ip_of decides itself (a dotted quad,
+    # IPv6 in hex groups) it is read here directly, without building (and caching) the address
+    # object, whose pure-Python constructor costs more than the rest. Anything else goes through
+    # ip_of as before.
+    addr = _address_text(text)
+    if ":" not in addr:
+        if _V4_EDGES:
+            n = _v4_number(addr)
+            return "" if n is None else _V4_CLASSES[bisect_right(_V4_EDGES, n) - 1]
+    elif _V6_EDGES:
+        groups = _v6_groups(addr)
+        if groups is not None:
+            return _V6_CLASSES[bisect_right(_V6_EDGES, _v6_number(groups)) - 1]
     ip = ip_of(text)
     if ip is None:
         return ""

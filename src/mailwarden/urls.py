@@ -611,7 +611,7 @@ def _trim(u: str) -> str:
     return u[:end]
 
 
-def _text_url_matches(text: str) -> Iterator[re.Match[str]]:
+def _text_url_matches(text: str, low: bytes | None = None) -> Iterator[re.Match[str]]:
     """`_TEXT_URL.finditer(text)`, trying the pattern only where a match can start.
 
     finditer() enters the pattern at every h, f and w of the text (a tenth of ordinary prose);
@@ -623,8 +623,10 @@ def _text_url_matches(text: str) -> Iterator[re.Match[str]]:
     Trying those places left to right, each from where the last match ended, gives finditer's
     matches: the pattern's look-behind sees the text before the place tried, and the pattern
     never matches the empty string. tests/test_text_url_scan.py compares the two.
+    `low` is that copy when the caller already made it.
     """
-    low = text.encode("ascii", "replace").lower()
+    if low is None:
+        low = text.encode("ascii", "replace").lower()
     starts: list[int] = []
     for sep in (b"://", b"[:]//") if b"[:]//" in low else (b"://",):
         i = low.find(sep)
@@ -645,11 +647,18 @@ def _text_url_matches(text: str) -> Iterator[re.Match[str]]:
 
 def extract_urls_from_text(text: str, limit: int = 10_000) -> list[str]:
     """URL-looking substrings of plain text (raw, trimmed of trailing punctuation), de-duplicated."""
-    if not text or ("://" not in text and "[:]" not in text and "www" not in text.lower()):
+    if not text:
+        return []
+    # The scan's byte copy answers the screen too: "://" and "[:]" are ASCII, so they occur in the
+    # copy exactly where they occur in the text; "www" occurs in text.lower() only where three
+    # characters that lower-case to "w" meet, and only "w" and "W" do (U+0130, the one character
+    # whose lower case is longer, becomes "i" and a combining dot), which the copy keeps as "w".
+    low = text.encode("ascii", "replace").lower()
+    if b"://" not in low and b"[:]" not in low and b"www" not in low:
         return []
     out: list[str] = []
     seen: set[str] = set()
-    for m in _text_url_matches(text):
+    for m in _text_url_matches(text, low):
         u = _trim(m.group(0))
         if len(u) < 8 or u in seen:
             continue

@@ -107,7 +107,10 @@ class HtmlAnalyzer(Analyzer):
 
         # script and self-redirects
         script_text = "\n".join(doc.scripts)
-        if doc.scripts or doc.event_handlers or any(lk.source == "script" for lk in doc.links):
+        # a <script src> link comes with its element's entry in doc.scripts (htmltext records every
+        # script element it meets, up to a cap that needs scripts already recorded), so testing the
+        # links as well could only repeat the answer
+        if doc.scripts or doc.event_handlers:
             ev = [f"<script> {_clip(s, 100)}" for s in doc.scripts[:3] if s.strip()]
             ev += doc.event_handlers[:3]
             ev += [f"<script src={_clip(lk.url, 120)}>" for lk in doc.links if lk.source == "script"][:3]
@@ -126,7 +129,9 @@ class HtmlAnalyzer(Analyzer):
                           [_clip(c, 200) for c in doc.meta_refresh[:3]])
 
         # HTML inside the HTML
-        embedded = [lk.url for lk in doc.links if lk.url[:40].lower().replace(" ", "").startswith(
+        # with its spaces removed and lower-cased, such a URL starts with "d": its first character is a
+        # space, "d" or "D" (no other character lower-cases to "d"), a cheap screen for most links
+        embedded = [lk.url for lk in doc.links if lk.url[:1] in "dD " and lk.url[:40].lower().replace(" ", "").startswith(
             ("data:text/html", "data:application/xhtml", "data:image/svg+xml"))]
         if embedded or doc.srcdoc:
             ev = [_clip(u, 100) for u in embedded[:3]] + [f"srcdoc={_clip(s, 100)}" for s in doc.srcdoc[:3]]
