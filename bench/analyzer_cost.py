@@ -11,6 +11,7 @@ Usage: PYTHONPATH=src python bench/analyzer_cost.py [DIR] [--trust-upstream micr
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from pathlib import Path
 
@@ -30,6 +31,8 @@ def main() -> None:
     ap.add_argument("--state", default=None)
     ap.add_argument("--rounds", type=int, default=2)
     args = ap.parse_args()
+    if not Path(args.directory).is_dir():
+        sys.exit(f"no such folder: {args.directory} (give the corpus folder as the first argument)")
     cfg = load_config(None)
     cfg.sections["dns"] = {**cfg.section("dns"), "enabled": False}
     eng = Engine(config=cfg, trusted_upstream=args.trust_upstream.split(",") if args.trust_upstream else [],
@@ -37,6 +40,8 @@ def main() -> None:
     eng.record_history = False
     raws = [f.read_bytes() for f in sorted(Path(args.directory).rglob("*"))
             if f.is_file() and f.name not in ("README.md", "MANIFEST.csv")]
+    if not raws:
+        sys.exit(f"no messages in {args.directory}")
     for _round in range(args.rounds):
         spent = {a.name: 0.0 for a in eng.analyzers}
         spent["(parse)"] = spent["(verdict)"] = 0.0
