@@ -72,8 +72,9 @@ def test_rotated_jpeg_and_transparent_png_qr_codes():
     _, facts = analyze(message_with([("a.jpg", "image/jpeg", buf.getvalue())]))
     assert ("https://jpeg-quish.example/x", "QR code in a.jpg") in facts["extra_urls"]
     # Black modules on a transparent background: must be composited on white, not on black.
-    rgba = Image.open(io.BytesIO(qr_png("https://alpha-quish.example/y"))).convert("RGBA")
-    rgba.putdata([(0, 0, 0, 255) if px[0] < 128 else (0, 0, 0, 0) for px in rgba.getdata()])
+    gray = Image.open(io.BytesIO(qr_png("https://alpha-quish.example/y"))).convert("L")
+    black = Image.new("L", gray.size, 0)
+    rgba = Image.merge("RGBA", (black, black, black, gray.point(lambda v: 255 if v < 128 else 0)))
     buf = io.BytesIO()
     rgba.save(buf, "PNG")
     _, facts = analyze(message_with([("b.png", "image/png", buf.getvalue())]))
