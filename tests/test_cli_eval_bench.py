@@ -67,12 +67,15 @@ def test_bench_reports_dns_off_unless_asked(tmp_path):
     zone = tmp_path / "zone.json"
     zone.write_text("{}")
     modes = {}
-    for extra in ([], ["--dns-zone", str(zone)], ["--dns"]):
+    no_dns = tmp_path / "no-dns.toml"
+    no_dns.write_text("[dns]\nenabled = false\n")
+    for extra in ([], ["--dns-zone", str(zone)], ["--dns"], ["--dns", "--config", str(no_dns)]):
         r = subprocess.run([sys.executable, "-m", "mailwarden", "bench", str(d), "--json", "--analyzers", "none",
                             *extra], capture_output=True, timeout=120)
         assert r.returncode == 0, r.stderr
-        modes[" ".join(extra[:1])] = json.loads(r.stdout)["dns"]
-    assert modes == {"": "off", "--dns-zone": "zone", "--dns": "live"}
+        modes[" ".join(x for x in extra if x.startswith("--"))] = json.loads(r.stdout)["dns"]
+    # --dns asks the configured resolver: a config with DNS off keeps it off
+    assert modes == {"": "off", "--dns-zone": "zone", "--dns": "live", "--dns --config": "off"}
 
 
 def test_offline_options_never_build_a_live_resolver(tmp_path):

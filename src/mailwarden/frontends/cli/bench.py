@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from mailwarden.config import load_config
 from mailwarden.frontends.cli import app
 from mailwarden.frontends.cli.common import (
     ConfigOpt,
@@ -34,6 +35,11 @@ def percentile(sorted_values: list[float], q: float) -> float:
         return 0.0
     k = min(len(sorted_values) - 1, max(0, round(q / 100 * (len(sorted_values) - 1))))
     return sorted_values[k]
+
+
+def _dns_enabled(config: str | None) -> bool:
+    """Whether the deployment config leaves DNS on (`[dns] enabled`, default true)."""
+    return load_config(config).section("dns").get("enabled", True) is not False
 
 
 @app.command()
@@ -67,6 +73,7 @@ def bench(
         # steady state, as a running milter sees it: building the engine and loading the libraries
         # the first messages would load are start-up, not per-message cost
         runner = Runner(opts, jobs, warm=True)
+        dns_mode = "zone" if dns_zone else "live" if live_dns and _dns_enabled(config) else "off"
     latencies: list[float] = []
     per_worker: dict[int, tuple[float, float]] = {}
     start_cpu: dict[int, float] = {}
@@ -84,7 +91,7 @@ def bench(
     cpu = sum(max(0.0, c - start_cpu[pid]) for pid, (c, _) in per_worker.items())
     n = len(latencies)
     report = {"messages": n, "jobs": jobs, "analyzers": analyzers,
-              "dns": "zone" if dns_zone else "live" if live_dns else "off", "wall_s": round(wall, 3),
+              "dns": dns_mode, "wall_s": round(wall, 3),
               "msgs_per_s": round(n / wall, 1) if wall else 0.0,
               "p50_ms": round(percentile(latencies, 50) * 1000, 3),
               "p95_ms": round(percentile(latencies, 95) * 1000, 3),
