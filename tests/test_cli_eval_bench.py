@@ -90,3 +90,22 @@ def test_offline_options_never_build_a_live_resolver(tmp_path):
     engine = build_engine(EngineOptions(offline=True, dns_zone=str(zone)))
     assert isinstance(engine.resolver, StaticResolver)
     assert engine.resolver.query("example.com", "TXT") == ["v=spf1 -all"]
+
+
+def test_runner_without_verdicts_still_times_every_message(tmp_path):
+    from mailwarden.engine_options import EngineOptions
+    from mailwarden.inputs import iter_inputs
+    from mailwarden.runner import Runner
+
+    d = _labelled(tmp_path)
+    items = [it for it in iter_inputs([str(d)]) if it.data is not None]
+    for jobs in (1, 2):
+        runner = Runner(EngineOptions(offline=True), jobs, keep_verdicts=False)
+        try:
+            results = list(runner.run(items))
+        finally:
+            runner.close()
+        assert [r.label for r in results] == [it.label for it in items]
+        assert all(r.verdict is None and r.error is None and r.seconds > 0 and r.cpu_s > 0 for r in results)
+    runner = Runner(EngineOptions(offline=True), 1)
+    assert all(r.verdict is not None for r in runner.run(items))

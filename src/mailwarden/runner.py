@@ -27,14 +27,16 @@ class Result:
 
 _WORKER_ENGINE = None
 _WORKER_ENVELOPE = None
+_WORKER_KEEPS_VERDICTS = True
 
 
-def _init_worker(opts: EngineOptions, warm: bool = False) -> None:
-    global _WORKER_ENGINE, _WORKER_ENVELOPE
+def _init_worker(opts: EngineOptions, warm: bool = False, keep_verdicts: bool = True) -> None:
+    global _WORKER_ENGINE, _WORKER_ENVELOPE, _WORKER_KEEPS_VERDICTS
     _WORKER_ENGINE = build_engine(opts)
     if warm:
         _WORKER_ENGINE.warm_up()
     _WORKER_ENVELOPE = opts.envelope()
+    _WORKER_KEEPS_VERDICTS = keep_verdicts
 
 
 def _scan_one(item: tuple[str, bytes]) -> Result:
@@ -43,7 +45,7 @@ def _scan_one(item: tuple[str, bytes]) -> Result:
     verdict = _WORKER_ENGINE.scan(data, _WORKER_ENVELOPE, file=label)
     elapsed = time.perf_counter() - t
     cpu, rss = _usage()
-    return Result(label, verdict, None, elapsed, os.getpid(), cpu, rss)
+    return Result(label, verdict if _WORKER_KEEPS_VERDICTS else None, None, elapsed, os.getpid(), cpu, rss)
 
 
 def _usage() -> tuple[float, float]:
@@ -54,15 +56,17 @@ def _usage() -> tuple[float, float]:
 class Runner:
     """Owns the engine (or the worker pool) for one command invocation."""
 
-    def __init__(self, opts: EngineOptions, jobs: int = 1, warm: bool = False) -> None:
-        """warm: load the libraries the first messages would load (Engine.warm_up) before timing starts."""
+    def __init__(self, opts: EngineOptions, jobs: int = 1, warm: bool = False, keep_verdicts: bool = True) -> None:
+        """warm: load the libraries the first messages would load (Engine.warm_up) before timing starts.
+        keep_verdicts=False: results carry timings only (a benchmark): worker processes then send no
+        verdicts back, which the parent would otherwise unpickle on the cores the workers scan on."""
         self.opts, self.jobs = opts, max(1, jobs)
         self._pool = None
         if self.jobs == 1:
-            _init_worker(opts, warm)
+            _init_worker(opts, warm, keep_verdicts)
         else:
             ctx = mp.get_context("fork") if hasattr(mp, "get_context") else mp
-            self._pool = ctx.Pool(self.jobs, initializer=_init_worker, initargs=(opts, warm))
+            self._pool = ctx.Pool(self.jobs, initializer=_init_worker, initargs=(opts, warm, keep_verdicts))
 
     def run(self, items: Iterable[InputItem]) -> Iterator[Result]:
         def feed() -> Iterator[tuple[str, bytes]]:

@@ -72,7 +72,7 @@ def bench(
                               analyzers=selection, record=record, offline=not live_dns)
         # steady state, as a running milter sees it: building the engine and loading the libraries
         # the first messages would load are start-up, not per-message cost
-        runner = Runner(opts, jobs, warm=True)
+        runner = Runner(opts, jobs, warm=True, keep_verdicts=False)
         dns_mode = "zone" if dns_zone else "live" if live_dns and _dns_enabled(config) else "off"
     latencies: list[float] = []
     per_worker: dict[int, tuple[float, float]] = {}
