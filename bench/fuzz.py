@@ -25,8 +25,7 @@ from collections import Counter
 from hashlib import sha1
 from pathlib import Path
 
-from mailwarden.config import load_config
-from mailwarden.engine import Engine
+from mailwarden.engine_options import EngineOptions, build_engine
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -48,12 +47,12 @@ BUILTIN_SEEDS = [
 ]
 
 
-def _seeds(directory: str | None, builtin: bool, limit: int) -> list[bytes]:
-    if builtin or directory is None:
+def _seeds(directory: str | None, limit: int, rnd: random.Random) -> list[bytes]:
+    if directory is None:
         return list(BUILTIN_SEEDS)
     files = sorted(p for p in Path(directory).rglob("*") if p.is_file() and p.suffix in (".eml", ""))
     files = [p for p in files if p.name not in ("README.md", "MANIFEST.csv")]
-    random.shuffle(files)
+    rnd.shuffle(files)
     return [p.read_bytes() for p in files[:limit]] or list(BUILTIN_SEEDS)
 
 
@@ -151,17 +150,13 @@ def main() -> None:
     ap.add_argument("--slow", type=float, default=5.0, help="report scans slower than this many seconds")
     ap.add_argument("--out", default="fuzz-failures")
     args = ap.parse_args()
-    random.seed(args.seed)
     rnd = random.Random(args.seed)
     directory = None if args.builtin or not Path(args.directory).is_dir() else args.directory
-    seeds = _seeds(directory, args.builtin, args.seeds)
-    cfg = load_config(None)
-    cfg.sections["dns"] = {"enabled": False}
-    engine = Engine(config=cfg, trusted_upstream=["microsoft", "google", "proton"])
+    seeds = _seeds(directory, args.seeds, rnd)
+    engine = build_engine(EngineOptions(offline=True, trust_upstream=["microsoft", "google", "proton"], record=False))
     engine.warm_up()
     out = Path(args.out)
     failures: Counter[str] = Counter()
-    kinds: Counter[str] = Counter()
     slowest = (0.0, "")
     n = 0
     stop = time.monotonic() + args.minutes * 60
@@ -194,7 +189,6 @@ def main() -> None:
             slowest = (elapsed, "+".join(steps))
         if not kind and elapsed > args.slow:
             kind = "slow"
-        kinds["+".join(steps)] += 1
         if kind:
             failures[kind] += 1
             out.mkdir(parents=True, exist_ok=True)

@@ -14,7 +14,8 @@ import re
 import pytest
 
 from mailwarden import platform_fields
-from mailwarden.platform_fields import LiteralScreen, _field_lure_matches
+from mailwarden.literal_screen import LiteralScreen
+from mailwarden.platform_fields import _field_lure_matches
 
 
 def _spans(matches) -> list[tuple[tuple[int, int], str | None]]:  # noqa: ANN001

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import urljoin
@@ -222,7 +223,9 @@ def _letters(word: str) -> str:
 _BLOCK_NAMES = ("p|div|br|tr|td|th|li|h[1-6]|table|blockquote|ul|ol|dl|dt|dd|hr|pre|section|"
                 "article|header|footer|center|form|title|address|nav|aside|main|figure|caption")
 _BLOCK_TAG = re.compile(rf"<(?=/?(?:{_BLOCK_NAMES})[\s/>])")
-def _block_tag_pattern(letters, after: str) -> str:  # noqa: ANN001 - str -> str
+
+
+def _block_tag_pattern(letters: Callable[[str], str], after: str) -> str:
     """`_BLOCK_TAG` with each tag-name letter spelled by `letters` and the character after the name
     by `after`; trying the names as a tree of prefixes keeps the scan short."""
     return "<(?=/?(?:" + "|".join((

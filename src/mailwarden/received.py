@@ -218,22 +218,26 @@ def ip_class(text: str | None) -> str:
     # ip_of as before.
     addr = _address_text(text)
     if ":" not in addr:
-        if _V4_EDGES:
-            n = _v4_number(addr)
-            return "" if n is None else _V4_CLASSES[bisect_right(_V4_EDGES, n) - 1]
-    elif _V6_EDGES:
+        n = _v4_number(addr)
+        if n is None:
+            return ""  # ip_of reads IPv4 only as a dotted quad
+        cls = _tabled_class(4, n)
+    else:
         groups = _v6_groups(addr)
-        if groups is not None:
-            return _V6_CLASSES[bisect_right(_V6_EDGES, _v6_number(groups)) - 1]
+        cls = _tabled_class(6, _v6_number(groups)) if groups is not None else None
+    if cls is not None:
+        return cls
     ip = ip_of(text)
     if ip is None:
         return ""
-    if ip.version == 4:
-        if _V4_EDGES:
-            return _V4_CLASSES[bisect_right(_V4_EDGES, int(ip)) - 1]
-    elif _V6_EDGES:
-        return _V6_CLASSES[bisect_right(_V6_EDGES, int(ip)) - 1]
-    return _ip_class(ip)
+    cls = _tabled_class(ip.version, int(ip))
+    return cls if cls is not None else _ip_class(ip)
+
+
+def _tabled_class(version: int, number: int) -> str | None:
+    """The class of the address `number` from the bisection tables, or None without them."""
+    edges, classes = (_V4_EDGES, _V4_CLASSES) if version == 4 else (_V6_EDGES, _V6_CLASSES)
+    return classes[bisect_right(edges, number) - 1] if edges else None
 
 
 def _ip_class(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
